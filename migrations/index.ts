@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely'
+import * as initialSchema from './2026_11_26_0700_initial_schema.js'
+
+/** Every migration, in order. A unit test fails when a file in this folder is missing here. */
+export const migrations: Record<string, Migration> = {
+  '2026_11_26_0700_initial_schema': initialSchema,
+}

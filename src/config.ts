@@ -1,0 +1,283 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { parseEnv } from 'node:util'
+
+/** One variable: how to read it, what is expected, and an example for the error message. */
+interface VarSpec<T> {
+  readonly default?: string
+  readonly expected: string
+  readonly example: string
+  parse(raw: string): T | undefined
+}
+
+const str = (expected = 'a non-empty string', example = 'value'): VarSpec<string> => ({
+  expected,
+  example,
+  parse: (raw) => (raw.trim() === '' ? undefined : raw.trim()),
+})
+
+const int = (min: number, max: number, example: string): VarSpec<number> => ({
+  expected: `an integer from ${min} to ${max}`,
+  example,
+  parse: (raw) => {
+    if (!/^\d+$/.test(raw.trim())) return undefined
+    const n = Number(raw)
+    return n >= min && n <= max ? n : undefined
+  },
+})
+
+const bool: VarSpec<boolean> = {
+  expected: 'true or false',
+  example: 'true',
+  parse: (raw) => {
+    const v = raw.trim().toLowerCase()
+    if (['true', '1', 'yes', 'on'].includes(v)) return true
+    if (['false', '0', 'no', 'off', ''].includes(v)) return false
+    return undefined
+  },
+}
+
+const httpUrl = (example: string): VarSpec<string> => ({
+  expected: 'an http:// or https:// URL',
+  example,
+  parse: (raw) => {
+    const v = raw.trim().replace(/\/+$/, '')
+    try {
+      const u = new URL(v)
+      return u.protocol === 'http:' || u.protocol === 'https:' ? v : undefined
+    } catch {
+      return undefined
+    }
+  },
+})
+
+const httpUrlList = (example: string): VarSpec<string[]> => ({
+  expected: 'a comma-separated list of http:// or https:// URLs',
+  example,
+  parse: (raw) => {
+    const items = raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+    const parsed = items.map((s) => httpUrl(example).parse(s))
+    return parsed.length > 0 && parsed.every((p) => p !== undefined)
+      ? (parsed as string[])
+      : undefined
+  },
+})
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+const oneOf = <T extends string>(values: readonly T[], example: T): VarSpec<T> => ({
+  expected: `one of ${values.join(', ')}`,
+  example,
+  parse: (raw) => values.find((v) => v === raw.trim().toLowerCase()),
+})
+
+export interface AdminRef {
+  readonly platform: 'discord' | 'telegram' | 'console'
+  readonly platformUserId: string
+}
+
+const admins: VarSpec<AdminRef[]> = {
+  expected: 'a comma-separated list of platform:user-id (platform discord, telegram or console)',
+  example: 'discord:123456789012345678,telegram:987654321',
+  parse: (raw) => {
+    const out: AdminRef[] = []
+    for (const item of raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
+      const m = /^(discord|telegram|console):([\w-]+)$/.exec(item)
+      if (!m?.[1] || !m[2]) return undefined
+      out.push({ platform: m[1] as AdminRef['platform'], platformUserId: m[2] })
+    }
+    return out
+  },
+}
+
+const databaseUrl: VarSpec<string> = {
+  expected: 'a file path for SQLite, or a postgres:// URL',
+  example: './data/justlayme.sqlite or postgres://user:pass@localhost:5432/justlayme',
+  parse: (raw) => {
+    const v = raw.trim()
+    if (v === '') return undefined
+    if (/^postgres(ql)?:\/\//i.test(v)) return v
+    if (/^sqlite:\/\//i.test(v)) return v.replace(/^sqlite:\/\//i, '') || undefined
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) return undefined
+    return v
+  },
+}
+
+const email = (example: string): VarSpec<string> => ({
+  expected: 'an email address (optionally "Name <address>")',
+  example,
+  parse: (raw) => {
+    const v = raw.trim()
+    if (/[\r\n]/.test(v)) return undefined
+    return /^([^<>]*<)?[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>?$/.test(v) ? v : undefined
+  },
+})
+
+const smtpUrl: VarSpec<string> = {
+  expected: 'an smtp:// or smtps:// URL',
+  example: 'smtp://user:pass@mail.example.com:587',
+  parse: (raw) => (/^smtps?:\/\/[^\s]+$/i.test(raw.trim()) ? raw.trim() : undefined),
+}
+
+const SPEC = {
+  PORT: { ...int(1, 65535, '3000'), default: '3000' },
+  HOST: { ...str('a host name or IP address', '0.0.0.0'), default: '0.0.0.0' },
+  PUBLIC_URL: httpUrl('https://bots.example.com'),
+  LOG_LEVEL: { ...oneOf(LOG_LEVELS, 'info'), default: 'info' },
+  LOG_FORMAT: { ...oneOf(['json', 'pretty'] as const, 'pretty'), default: 'json' },
+  DATABASE_URL: { ...databaseUrl, default: './data/justlayme.sqlite' },
+  PERSONAS_DIR: { ...str('a directory path', './personas'), default: './personas' },
+  ADMINS: { ...admins, default: '' },
+  LINK_SECRET: str('a random string of at least 32 characters', 'openssl rand -hex 32'),
+
+  FREE_DAILY_MESSAGES: { ...int(0, 1_000_000, '50'), default: '50' },
+  PREMIUM_DAILY_MESSAGES: { ...int(0, 1_000_000, '1000'), default: '1000' },
+  MAX_INPUT_CHARS: { ...int(1, 1_000_000, '4000'), default: '4000' },
+  FREE_CONTEXT_TOKENS: { ...int(256, 1_048_576, '4096'), default: '4096' },
+  PREMIUM_CONTEXT_TOKENS: { ...int(256, 1_048_576, '16384'), default: '16384' },
+
+  OLLAMA_HOSTS: {
+    ...httpUrlList('http://127.0.0.1:11434,http://gpu2:11434'),
+    default: 'http://127.0.0.1:11434',
+  },
+  OLLAMA_MODEL: { ...str('a model name', 'llama3.2'), default: 'llama3.2' },
+  OLLAMA_FALLBACK_MODEL: str('a model name', 'qwen2.5:0.5b'),
+  OLLAMA_CONCURRENCY: { ...int(1, 64, '2'), default: '2' },
+  OLLAMA_MAX_QUEUE: { ...int(1, 100_000, '100'), default: '100' },
+  OLLAMA_AUTO_PULL: { ...bool, default: 'false' },
+  OLLAMA_FIRST_TOKEN_TIMEOUT_MS: { ...int(1000, 3_600_000, '90000'), default: '90000' },
+  OLLAMA_IDLE_TIMEOUT_MS: { ...int(1000, 3_600_000, '30000'), default: '30000' },
+  OLLAMA_TOTAL_TIMEOUT_MS: { ...int(1000, 3_600_000, '300000'), default: '300000' },
+
+  DISCORD_TOKEN: str('a Discord bot token', 'MTIz...abc'),
+  DISCORD_GUILD_ID: {
+    ...str('a Discord server id', '123456789012345678'),
+    parse: (r: string) => (/^\d{5,25}$/.test(r.trim()) ? r.trim() : undefined),
+  },
+  DISCORD_API_URL: httpUrl('http://127.0.0.1:8080/api'),
+  DISCORD_MESSAGE_CONTENT: { ...bool, default: 'false' },
+
+  TELEGRAM_BOT_TOKEN: {
+    ...str('a token from @BotFather', '123456:ABC-DEF1234ghIkl'),
+    parse: (r: string) => (/^\d+:[\w-]+$/.test(r.trim()) ? r.trim() : undefined),
+  },
+  TELEGRAM_API_ROOT: httpUrl('http://127.0.0.1:8081'),
+  TELEGRAM_WEBHOOK: { ...bool, default: 'false' },
+  TELEGRAM_WEBHOOK_SECRET: {
+    ...str('1-256 characters A-Z a-z 0-9 _ -', 'my_secret_token'),
+    parse: (r: string) => (/^[\w-]{1,256}$/.test(r.trim()) ? r.trim() : undefined),
+  },
+
+  STRIPE_SECRET_KEY: {
+    ...str('a Stripe secret key', 'sk_test_...'),
+    parse: (r: string) => (/^(sk|rk)_(test|live)_\w+$/.test(r.trim()) ? r.trim() : undefined),
+  },
+  STRIPE_WEBHOOK_SECRET: {
+    ...str('a Stripe webhook signing secret', 'whsec_...'),
+    parse: (r: string) => (/^whsec_\w+$/.test(r.trim()) ? r.trim() : undefined),
+  },
+  STRIPE_PRICE_ID: {
+    ...str('a Stripe price id', 'price_123'),
+    parse: (r: string) => (/^price_\w+$/.test(r.trim()) ? r.trim() : undefined),
+  },
+  STRIPE_API_URL: httpUrl('http://127.0.0.1:12111'),
+  BILLING_GRACE_DAYS: { ...int(0, 365, '3'), default: '3' },
+
+  SMTP_URL: smtpUrl,
+  SMTP_FROM: {
+    ...email('JustLayMe <bot@example.com>'),
+    default: 'JustLayMe <no-reply@localhost.localdomain>',
+  },
+  ADMIN_EMAIL: email('ops@example.com'),
+} satisfies Record<string, VarSpec<unknown>>
+
+type Spec = typeof SPEC
+type Parsed<S> = S extends VarSpec<infer T> ? T : never
+type HasDefault<S> = S extends { default: string } ? true : false
+
+/** The validated configuration; keys are the environment variable names. */
+export type Config = {
+  readonly [K in keyof Spec]: HasDefault<Spec[K]> extends true
+    ? Parsed<Spec[K]>
+    : Parsed<Spec[K]> | undefined
+} & { readonly PUBLIC_URL: string }
+
+export const CONFIG_KEYS = Object.keys(SPEC) as (keyof Spec)[]
+
+/** Thrown with every problem at once; `main` prints `message` and exits 1 without a stack. */
+export class ConfigError extends Error {
+  readonly problems: readonly string[]
+  constructor(problems: readonly string[]) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}\nFix these in the environment or in .env (see .env.example).`,
+    )
+    this.name = 'ConfigError'
+    this.problems = problems
+  }
+}
+
+/** Reads `.env` (if present) under the real environment; the environment wins. */
+export function readEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  envFile = '.env',
+): Record<string, string | undefined> {
+  const fromFile = existsSync(envFile) ? parseEnv(readFileSync(envFile, 'utf8')) : {}
+  return { ...fromFile, ...env }
+}
+
+/** Validates the environment once; throws `ConfigError` naming every wrong variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const out: Record<string, unknown> = {}
+  const problems: string[] = []
+  for (const key of CONFIG_KEYS) {
+    const spec: VarSpec<unknown> & { default?: string } = SPEC[key]
+    const raw = env[key]
+    const source = raw === undefined || raw === '' ? spec.default : raw
+    if (source === undefined) {
+      out[key] = undefined
+      continue
+    }
+    const value = spec.parse(source)
+    if (value === undefined) {
+      problems.push(
+        `${key}=${JSON.stringify(redactForMessage(key, source))} is not valid: expected ${spec.expected}, for example ${key}=${spec.example}`,
+      )
+    } else {
+      out[key] = value
+    }
+  }
+  if (out.PUBLIC_URL === undefined) out.PUBLIC_URL = `http://localhost:${out.PORT ?? 3000}`
+  if (out.LINK_SECRET !== undefined && String(out.LINK_SECRET).length < 32) {
+    problems.push(
+      'LINK_SECRET is too short: expected at least 32 characters, for example LINK_SECRET=$(openssl rand -hex 32)',
+    )
+  }
+  if (out.TELEGRAM_WEBHOOK === true && out.TELEGRAM_BOT_TOKEN === undefined) {
+    problems.push(
+      'TELEGRAM_WEBHOOK=true needs TELEGRAM_BOT_TOKEN: set the token from @BotFather, for example TELEGRAM_BOT_TOKEN=123456:ABC-DEF1234ghIkl',
+    )
+  }
+  if (out.STRIPE_SECRET_KEY !== undefined) {
+    for (const needed of ['STRIPE_WEBHOOK_SECRET', 'STRIPE_PRICE_ID'] as const) {
+      if (out[needed] === undefined) {
+        problems.push(
+          `${needed} is required when STRIPE_SECRET_KEY is set: expected ${SPEC[needed].expected}, for example ${needed}=${SPEC[needed].example}`,
+        )
+      }
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+  return out as Config
+}
+
+const SECRET_KEYS = /TOKEN|SECRET|KEY|PASSWORD/
+function redactForMessage(key: string, value: string): string {
+  if (SECRET_KEYS.test(key))
+    return value.length > 4 ? `${value.slice(0, 2)}…(redacted)` : '(redacted)'
+  if (key === 'SMTP_URL' || key === 'DATABASE_URL') return value.replace(/\/\/[^@/]*@/, '//***@')
+  return value
+}

@@ -1,0 +1,53 @@
+import type { CommandOption, CommandPermission, CommandReply } from './command.js'
+import type { ChatKind, InboundMessage, Platform, ReplyEvent } from './types.js'
+
+/** A command as adapters register it with their platform (no handler). */
+export interface CommandDescriptor {
+  readonly name: string
+  readonly description: string
+  readonly options: readonly CommandOption[]
+  readonly permission: CommandPermission
+}
+
+/** One command invocation, platform-neutral. */
+export interface CommandInvocation {
+  readonly platform: Platform
+  readonly platformUserId: string
+  readonly displayName: string
+  readonly chatId: string
+  readonly chatKind: ChatKind
+  readonly adultAllowed: boolean
+  readonly isChatAdmin: boolean
+  readonly name: string
+  readonly args: Readonly<Record<string, string | undefined>>
+}
+
+/** How a command's answers reach the person; supplied by the adapter per invocation. */
+export interface CommandIo {
+  reply(reply: CommandReply): Promise<void>
+  stream(events: AsyncIterable<ReplyEvent>): Promise<void>
+}
+
+/**
+ * What every adapter (Discord, Telegram, terminal) talks to. Methods never throw for bad
+ * input or downstream failures: they answer with a user-facing error instead.
+ */
+export interface ChatCore {
+  readonly commands: readonly CommandDescriptor[]
+  /** True when the core will answer this message (groups answer only when addressed unless answer-all). */
+  shouldRespond(message: InboundMessage): Promise<boolean>
+  /** Streams the persona's reply. Aborting `signal` cancels generation (and queued waits). */
+  reply(message: InboundMessage, signal?: AbortSignal): AsyncIterable<ReplyEvent>
+  /** Runs a command; unknown names, missing permission and disabled subsystems are answered, not thrown. */
+  runCommand(invocation: CommandInvocation, io: CommandIo): Promise<void>
+  /** Splits `/name a b c` text (without the command) into the command's named options. */
+  parseArgs(commandName: string, text: string): Record<string, string | undefined>
+  /** Suggestions for an option with an autocomplete source. */
+  autocomplete(
+    source: 'personas',
+    query: string,
+    where: { platform: Platform; platformUserId: string; chatId: string; adultAllowed: boolean },
+  ): Promise<readonly { name: string; value: string }[]>
+  /** Cancels the person's running or queued generation; true when there was one. */
+  stop(platform: Platform, platformUserId: string): Promise<boolean>
+}

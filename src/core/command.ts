@@ -1,0 +1,70 @@
+import type { Logger } from './ports/logger.js'
+import type { Account, ChatKind, Platform, ReplyEvent } from './types.js'
+
+export type CommandOptionType = 'string' | 'integer' | 'boolean'
+
+export interface CommandOption {
+  readonly name: string
+  readonly description: string
+  readonly type: CommandOptionType
+  readonly required?: boolean
+  /** Fixed values the option accepts (rendered as Discord choices). */
+  readonly choices?: readonly { readonly name: string; readonly value: string }[]
+  /** Where suggestions come from while typing (Discord autocomplete). */
+  readonly autocomplete?: 'personas'
+}
+
+/** Who may run a command. `chat_admin`: Discord Manage Server / Telegram group admin. */
+export type CommandPermission = 'everyone' | 'chat_admin' | 'admin'
+
+/** What a command answers: text plus optional buttons, choices and a file. */
+export interface CommandReply {
+  readonly text: string
+  /** Personal answers: Discord ephemeral; adapters may DM instead in public places. */
+  readonly ephemeral?: boolean
+  /** URL buttons (subscribe, billing). */
+  readonly links?: readonly { readonly label: string; readonly url: string }[]
+  /** Buttons that run another command with fixed arguments (persona picker, confirmations). */
+  readonly actions?: readonly {
+    readonly label: string
+    readonly command: string
+    readonly args: Readonly<Record<string, string>>
+  }[]
+  readonly file?: { readonly name: string; readonly mimeType: string; readonly content: string }
+}
+
+/** Everything a command sees of one invocation; no platform types. */
+export interface CommandContext<Services = unknown> {
+  readonly platform: Platform
+  readonly platformUserId: string
+  readonly displayName: string
+  readonly chatId: string
+  readonly chatKind: ChatKind
+  readonly adultAllowed: boolean
+  /** The caller's account (created on first sight). */
+  readonly account: Account
+  /** Listed in ADMINS. */
+  readonly isAdmin: boolean
+  /** May change settings of this chat (Discord Manage Server, Telegram group admin). */
+  readonly isChatAdmin: boolean
+  readonly args: Readonly<Record<string, string | undefined>>
+  readonly services: Services
+  readonly log: Logger
+  readonly now: number
+  reply(reply: CommandReply | string): Promise<void>
+  /** Renders a streamed persona reply (`/regenerate`). */
+  stream(events: AsyncIterable<ReplyEvent>): Promise<void>
+}
+
+export interface Command<Services = unknown> {
+  /** Matches `^[a-z0-9_]{1,32}$`, valid on Telegram and Discord. */
+  readonly name: string
+  readonly description: string
+  readonly options?: readonly CommandOption[]
+  readonly permission?: CommandPermission
+  /** The subsystem the command needs; without it the command says it is not enabled. */
+  readonly requires?: 'billing' | 'email'
+  /** Lets adapters defer before running (Discord's 3-second window). */
+  readonly slow?: boolean
+  run(ctx: CommandContext<Services>): Promise<void>
+}

@@ -1,0 +1,2 @@
+/** Milliseconds since the epoch; tests inject their own. */
+export type Clock = () => number

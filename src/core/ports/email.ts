@@ -1,0 +1,59 @@
+export interface EmailTokenRecord {
+  readonly tokenHash: string
+  readonly accountId: string
+  readonly email: string
+  readonly expiresAt: number
+  readonly usedAt: number | null
+  readonly createdAt: number
+}
+
+export interface EmailTokenStore {
+  insert(token: EmailTokenRecord): Promise<void>
+  find(tokenHash: string): Promise<EmailTokenRecord | undefined>
+  /**
+   * Marks the token used in one atomic update that succeeds only while it is unused and
+   * unexpired; returns the token when this call consumed it.
+   */
+  consume(tokenHash: string, now: number): Promise<EmailTokenRecord | undefined>
+  /** Tokens created since `sinceMs` for an account or for an address (rate limits). */
+  countSince(filter: { accountId?: string; email?: string }, sinceMs: number): Promise<number>
+}
+
+export type OutboxStatus = 'pending' | 'sent' | 'failed'
+
+export interface OutboxMessage {
+  readonly id: number
+  readonly kind: string
+  readonly to: string
+  readonly subject: string
+  readonly text: string
+  readonly html: string
+  readonly status: OutboxStatus
+  readonly attempts: number
+  readonly nextAttemptAt: number
+  readonly lastError: string | null
+  readonly createdAt: number
+  readonly sentAt: number | null
+}
+
+export interface NewOutboxMessage {
+  readonly kind: string
+  readonly to: string
+  readonly subject: string
+  readonly text: string
+  readonly html: string
+  /** Optional key that makes enqueueing idempotent (e.g. `premium-started:<event id>`). */
+  readonly dedupeKey?: string | undefined
+  readonly createdAt: number
+}
+
+export interface EmailOutboxStore {
+  /** Adds a message; returns false when `dedupeKey` was already used. */
+  enqueue(message: NewOutboxMessage): Promise<boolean>
+  /** Pending messages due at `now`, oldest first. */
+  due(now: number, limit: number): Promise<OutboxMessage[]>
+  markSent(id: number, now: number): Promise<void>
+  markRetry(id: number, error: string, nextAttemptAt: number): Promise<void>
+  markFailed(id: number, error: string): Promise<void>
+  counts(): Promise<Record<OutboxStatus, number>>
+}

@@ -1,0 +1,8 @@
+export type * from './clock.js'
+export type * from './email.js'
+export type * from './llm.js'
+export type * from './logger.js'
+export type * from './messenger.js'
+export type * from './services.js'
+export type * from './stores.js'
+export type * from './subscriptions.js'

@@ -1,0 +1,114 @@
+import type {
+  Account,
+  ChatKind,
+  ChatSettings,
+  Conversation,
+  DailyUsage,
+  Identity,
+  MessageStatus,
+  NewMessage,
+  Platform,
+  StoredMessage,
+} from '../types.js'
+import type { EmailOutboxStore, EmailTokenStore } from './email.js'
+import type { StripeEventStore, SubscriptionStore } from './subscriptions.js'
+
+/** Accounts and the platform identities that point at them. */
+export interface AccountStore {
+  /** Returns the account of this identity, creating both on first sight. */
+  resolveIdentity(
+    platform: Platform,
+    platformUserId: string,
+    displayName: string,
+    now: number,
+  ): Promise<{ account: Account; created: boolean }>
+  get(accountId: string): Promise<Account | undefined>
+  findByEmail(email: string): Promise<Account | undefined>
+  findIdentity(platform: Platform, platformUserId: string): Promise<Identity | undefined>
+  identities(accountId: string): Promise<Identity[]>
+  setEmailVerified(accountId: string, email: string, now: number): Promise<void>
+  setAdultConfirmed(accountId: string, confirmed: boolean, now: number): Promise<void>
+  /**
+   * Moves everything of `fromAccountId` (identities, conversations and their messages,
+   * persona choices, usage, subscription, tokens) onto `intoAccountId` and deletes the
+   * emptied account. Call inside `Stores.transaction`.
+   */
+  merge(fromAccountId: string, intoAccountId: string, now: number): Promise<void>
+  /** Counts for `/admin stats`. */
+  stats(sinceMs: number): Promise<{ accounts: number; activeAccounts: number; messages: number }>
+}
+
+export interface MessagePatch {
+  readonly content?: string
+  readonly status?: MessageStatus
+  readonly promptTokens?: number | null
+  readonly completionTokens?: number | null
+  readonly model?: string | null
+}
+
+export interface ConversationStore {
+  /** Finds the conversation of a scope and persona, creating it when absent. */
+  getOrCreate(
+    scopeKey: string,
+    personaId: string,
+    kind: ChatKind,
+    now: number,
+  ): Promise<{ conversation: Conversation; created: boolean }>
+  get(conversationId: string): Promise<Conversation | undefined>
+  listByScope(scopeKey: string): Promise<Conversation[]>
+  append(message: NewMessage): Promise<StoredMessage>
+  update(messageId: number, patch: MessagePatch): Promise<void>
+  deleteMessage(messageId: number): Promise<void>
+  /** The newest `limit` messages with id < `beforeId` (if given), returned oldest first. */
+  recent(conversationId: string, limit: number, beforeId?: number): Promise<StoredMessage[]>
+  count(conversationId: string): Promise<number>
+  setSummary(
+    conversationId: string,
+    summary: string | null,
+    upToMessageId: number | null,
+    now: number,
+  ): Promise<void>
+  /** Deletes the conversation's messages and summary but keeps the conversation. */
+  clear(conversationId: string): Promise<void>
+  /** Deletes every conversation of the scope with its messages. */
+  deleteScope(scopeKey: string): Promise<number>
+}
+
+export interface UsageStore {
+  /** Adds to the day's counters (UTC day `YYYY-MM-DD`) and returns the new totals. */
+  add(accountId: string, day: string, delta: Partial<DailyUsage>): Promise<DailyUsage>
+  get(accountId: string, day: string): Promise<DailyUsage>
+}
+
+export interface ChatSettingsStore {
+  /** Settings of a scope (`account:<id>`, `<platform>:<chatId>`, `discord-guild:<id>`); defaults when unset. */
+  get(scopeKey: string): Promise<ChatSettings>
+  update(scopeKey: string, patch: Partial<ChatSettings>, now: number): Promise<ChatSettings>
+}
+
+/** Small persistent values (the generated LINK_SECRET, single-use link ids...). */
+export interface KeyValueStore {
+  get(key: string): Promise<string | undefined>
+  set(key: string, value: string): Promise<void>
+  /** Stores `value` unless the key exists; returns what is stored afterwards. */
+  setIfAbsent(key: string, value: string): Promise<string>
+  /** Atomically claims `key` once: true the first time, false ever after. */
+  claim(key: string, now: number): Promise<boolean>
+}
+
+/** Every store, plus a transaction that hands out the same stores bound to it. */
+export interface Stores {
+  readonly accounts: AccountStore
+  readonly conversations: ConversationStore
+  readonly usage: UsageStore
+  readonly chatSettings: ChatSettingsStore
+  readonly kv: KeyValueStore
+  readonly subscriptions: SubscriptionStore
+  readonly stripeEvents: StripeEventStore
+  readonly emailTokens: EmailTokenStore
+  readonly outbox: EmailOutboxStore
+  /** Runs `fn` in one database transaction; everything commits or nothing does. */
+  transaction<T>(fn: (stores: Stores) => Promise<T>): Promise<T>
+  /** Round-trips to the database; throws when it is unreachable. */
+  ping(): Promise<void>
+}
