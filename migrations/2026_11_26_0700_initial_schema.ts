@@ -1,8 +1,13 @@
-import { type Kysely, PostgresAdapter, sql } from 'kysely'
+import { type CreateTableBuilder, type Kysely, PostgresAdapter, sql } from 'kysely'
 
-/** Auto-incrementing 64-bit id that both dialects order by insertion. */
-function serialId(db: Kysely<any>) {
-  return db.getExecutor().adapter instanceof PostgresAdapter ? sql`bigserial` : sql`integer`
+/** Adds an auto-incrementing id that both dialects order by insertion. */
+function withSerialId<T extends { addColumn: CreateTableBuilder<any, any>['addColumn'] }>(
+  db: Kysely<any>,
+  table: T,
+) {
+  return db.getExecutor().adapter instanceof PostgresAdapter
+    ? table.addColumn('id', sql`bigserial`, (c) => c.primaryKey())
+    : table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
 }
 
 export async function up(db: Kysely<any>): Promise<void> {
@@ -42,9 +47,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addUniqueConstraint('conversation_scope_persona_uq', ['scope_key', 'persona_id'])
     .execute()
 
-  await db.schema
-    .createTable('message')
-    .addColumn('id', serialId(db), (c) => c.primaryKey().autoIncrement())
+  await withSerialId(db, db.schema.createTable('message'))
     .addColumn('conversation_id', 'text', (c) =>
       c.notNull().references('conversation.id').onDelete('cascade'),
     )
@@ -128,9 +131,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .columns(['email', 'created_at'])
     .execute()
 
-  await db.schema
-    .createTable('email_outbox')
-    .addColumn('id', serialId(db), (c) => c.primaryKey().autoIncrement())
+  await withSerialId(db, db.schema.createTable('email_outbox'))
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('to_address', 'text', (c) => c.notNull())
     .addColumn('subject', 'text', (c) => c.notNull())

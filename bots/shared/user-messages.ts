@@ -26,7 +26,8 @@ const MESSAGES: Record<AppErrorCode, Render> = {
     `${str(p.persona, 'This persona')} is for adults only. ${str(p.where, 'Use it in an age-restricted place after confirming you are 18+ in /settings.')}`,
   INPUT_TOO_LONG: (p) =>
     `That message is too long (${str(p.length, '?')} characters). Please keep it under ${str(p.limit, '4000')}.`,
-  PERSONA_NOT_FOUND: (p) => `I don't know a persona called "${str(p.persona, '?')}". Try /personas.`,
+  PERSONA_NOT_FOUND: (p) =>
+    `I don't know a persona called "${str(p.persona, '?')}". Try /personas.`,
   NOT_ENABLED: (p) => `${str(p.feature, 'This feature')} is not enabled on this server.`,
   NOT_ALLOWED: (p) => str(p.reason, "You're not allowed to do that here."),
   RATE_LIMITED: (p) => `Slow down a little: try again in ${str(p.retryAfterSeconds, 'a few')} s.`,

@@ -1,0 +1,127 @@
+import type { Generated } from 'kysely'
+
+/** Row types; they never leave `src/storage`. Times are epoch milliseconds; booleans are 0/1. */
+export interface AccountTable {
+  id: string
+  email: string | null
+  email_verified_at: number | null
+  adult_confirmed_at: number | null
+  created_at: number
+  last_seen_at: number
+}
+
+export interface IdentityTable {
+  platform: string
+  platform_user_id: string
+  account_id: string
+  display_name: string
+  created_at: number
+}
+
+export interface ConversationTable {
+  id: string
+  scope_key: string
+  kind: string
+  persona_id: string
+  summary: string | null
+  summary_up_to: number | null
+  created_at: number
+  updated_at: number
+}
+
+export interface MessageTable {
+  id: Generated<number>
+  conversation_id: string
+  role: string
+  account_id: string | null
+  speaker_name: string | null
+  content: string
+  prompt_tokens: number | null
+  completion_tokens: number | null
+  status: string
+  model: string | null
+  created_at: number
+}
+
+export interface ChatSettingsTable {
+  scope_key: string
+  persona_id: string | null
+  answer_all: number
+  adult_enabled: number
+  allowed_personas: string | null
+  updated_at: number
+}
+
+export interface UsageDailyTable {
+  account_id: string
+  day: string
+  messages: number
+  prompt_tokens: number
+  completion_tokens: number
+}
+
+export interface SubscriptionTable {
+  account_id: string
+  stripe_customer_id: string | null
+  stripe_subscription_id: string | null
+  status: string | null
+  price_id: string | null
+  current_period_end: number | null
+  cancel_at_period_end: number
+  past_due_since: number | null
+  last_event_created: number | null
+  comp_until: number | null
+  updated_at: number
+}
+
+export interface StripeEventTable {
+  id: string
+  type: string
+  created: number
+  processed_at: number
+}
+
+export interface EmailTokenTable {
+  token_hash: string
+  account_id: string
+  email: string
+  expires_at: number
+  used_at: number | null
+  created_at: number
+}
+
+export interface EmailOutboxTable {
+  id: Generated<number>
+  kind: string
+  to_address: string
+  subject: string
+  text_body: string
+  html_body: string
+  status: string
+  attempts: number
+  next_attempt_at: number
+  last_error: string | null
+  dedupe_key: string | null
+  created_at: number
+  sent_at: number | null
+}
+
+export interface KvTable {
+  key: string
+  value: string
+  created_at: number
+}
+
+export interface Database {
+  account: AccountTable
+  identity: IdentityTable
+  conversation: ConversationTable
+  message: MessageTable
+  chat_settings: ChatSettingsTable
+  usage_daily: UsageDailyTable
+  subscription: SubscriptionTable
+  stripe_event: StripeEventTable
+  email_token: EmailTokenTable
+  email_outbox: EmailOutboxTable
+  kv: KvTable
+}
