@@ -1,3 +1,4 @@
+export type * from './account-emails.js'
 export type * from './clock.js'
 export type * from './email.js'
 export type * from './llm.js'

@@ -1,0 +1,64 @@
+import { type DestinationStream, type Logger, pino } from 'pino'
+
+export interface LoggerOptions {
+  readonly level: string
+  readonly format: 'json' | 'pretty'
+  /** Where lines go; stdout by default (tests and the terminal chat pass their own). */
+  readonly destination?: DestinationStream | undefined
+}
+
+const SECRET_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["stripe-signature"]',
+  'req.headers["x-telegram-bot-api-secret-token"]',
+  'token',
+  '*.token',
+  'secret',
+  '*.secret',
+  'password',
+  '*.password',
+  'secretKey',
+  '*.secretKey',
+  'webhookSecret',
+  '*.webhookSecret',
+  'linkSecret',
+  '*.linkSecret',
+  'signature',
+  '*.signature',
+  'smtpUrl',
+  '*.smtpUrl',
+]
+
+const EMAIL_PATHS = ['email', '*.email', 'to', '*.to', 'address', '*.address']
+
+/** Hides link tokens in logged URLs (`/subscribe/<token>`, `/billing/<token>`, `?token=`). */
+export function redactUrl(url: string): string {
+  return url
+    .replace(/\/(subscribe|billing)\/(?!success\b|cancel\b)[^/?#]+/g, '/$1/[redacted]')
+    .replace(/([?&]token=)[^&#]*/g, '$1[redacted]')
+    .replace(/\/bot\d+:[\w-]+\//g, '/bot[redacted]/')
+}
+
+/**
+ * The one root logger: JSON lines by default, human-readable with `format: 'pretty'`.
+ * Secrets are always redacted; email addresses too unless the level is debug or trace.
+ */
+export function createLogger(options: LoggerOptions): Logger {
+  const verbose = options.level === 'debug' || options.level === 'trace'
+  const paths = verbose ? SECRET_PATHS : [...SECRET_PATHS, ...EMAIL_PATHS]
+  const base = {
+    level: options.level,
+    redact: { paths, censor: '[redacted]' },
+    serializers: {
+      req(req: { method?: string; url?: string; id?: unknown }) {
+        return { method: req.method, url: redactUrl(req.url ?? ''), id: req.id }
+      },
+      err: pino.stdSerializers.err,
+    },
+  }
+  if (options.format === 'pretty' && !options.destination) {
+    return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true } } })
+  }
+  return options.destination ? pino(base, options.destination) : pino(base)
+}

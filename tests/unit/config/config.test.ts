@@ -1,0 +1,107 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { CONFIG_KEYS, ConfigError, loadConfig, readEnv } from '../../../src/config.js'
+import { redactUrl } from '../../../src/logger.js'
+
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(env)
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems
+    throw err
+  }
+  return []
+}
+
+describe('loadConfig', () => {
+  it('starts with nothing configured and fills every default', () => {
+    const config = loadConfig({})
+    expect(config.PORT).toBe(3000)
+    expect(config.HOST).toBe('0.0.0.0')
+    expect(config.PUBLIC_URL).toBe('http://localhost:3000')
+    expect(config.DATABASE_URL).toBe('./data/justlayme.sqlite')
+    expect(config.OLLAMA_HOSTS).toEqual(['http://127.0.0.1:11434'])
+    expect(config.FREE_DAILY_MESSAGES).toBe(50)
+    expect(config.PREMIUM_DAILY_MESSAGES).toBe(1000)
+    expect(config.MAX_INPUT_CHARS).toBe(4000)
+    expect(config.OLLAMA_CONCURRENCY).toBe(2)
+    expect(config.OLLAMA_AUTO_PULL).toBe(false)
+    expect(config.BILLING_GRACE_DAYS).toBe(3)
+    expect(config.DISCORD_TOKEN).toBeUndefined()
+    expect(config.ADMINS).toEqual([])
+  })
+
+  it('builds PUBLIC_URL from PORT when unset', () => {
+    expect(loadConfig({ PORT: '8080' }).PUBLIC_URL).toBe('http://localhost:8080')
+  })
+
+  it('names every wrong variable at once, with what was expected and an example', () => {
+    const problems = problemsOf({
+      PORT: 'abc',
+      DATABASE_URL: 'mysql://x',
+      OLLAMA_HOSTS: 'gpu:11434',
+    })
+    expect(problems).toHaveLength(3)
+    expect(problems[0]).toMatch(
+      /^PORT="abc" is not valid: expected an integer from 1 to 65535, for example PORT=3000/,
+    )
+    expect(problems.join('\n')).toMatch(
+      /DATABASE_URL="mysql:\/\/x" is not valid: expected a file path for SQLite, or a postgres:\/\/ URL/,
+    )
+    expect(problems.join('\n')).toMatch(/OLLAMA_HOSTS=.*http:\/\/ or https:\/\//)
+  })
+
+  it('accepts postgres URLs and comma lists', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://u:p@db:5432/jlm',
+      OLLAMA_HOSTS: 'http://a:11434, http://b:11434/',
+      ADMINS: 'discord:123,telegram:456',
+    })
+    expect(config.DATABASE_URL).toBe('postgres://u:p@db:5432/jlm')
+    expect(config.OLLAMA_HOSTS).toEqual(['http://a:11434', 'http://b:11434'])
+    expect(config.ADMINS).toEqual([
+      { platform: 'discord', platformUserId: '123' },
+      { platform: 'telegram', platformUserId: '456' },
+    ])
+  })
+
+  it('requires the webhook secret and price once Stripe is switched on', () => {
+    const problems = problemsOf({ STRIPE_SECRET_KEY: 'sk_test_abc' })
+    expect(problems.join('\n')).toMatch(
+      /STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set/,
+    )
+    expect(problems.join('\n')).toMatch(/STRIPE_PRICE_ID is required/)
+  })
+
+  it('never echoes a secret in its message', () => {
+    const problems = problemsOf({ TELEGRAM_BOT_TOKEN: 'not-a-token-but-secret-ish' })
+    expect(problems.join('\n')).not.toContain('not-a-token-but-secret-ish')
+    expect(problems.join('\n')).toMatch(/TELEGRAM_BOT_TOKEN/)
+  })
+
+  it('reads .env under the real environment, which wins', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jlm-env-'))
+    const file = join(dir, '.env')
+    writeFileSync(file, 'PORT=4000\nLOG_LEVEL=debug\n')
+    const env = readEnv({ PORT: '5000' }, file)
+    expect(env.PORT).toBe('5000')
+    expect(env.LOG_LEVEL).toBe('debug')
+  })
+
+  it('documents every variable in .env.example', () => {
+    const example = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8')
+    for (const key of CONFIG_KEYS) expect(example).toMatch(new RegExp(`^#? ?${key}=`, 'm'))
+  })
+})
+
+describe('redactUrl', () => {
+  it('hides link tokens and bot tokens in logged URLs', () => {
+    expect(redactUrl('/subscribe/abc.def')).toBe('/subscribe/[redacted]')
+    expect(redactUrl('/subscribe/success')).toBe('/subscribe/success')
+    expect(redactUrl('/billing/xyz?x=1')).toBe('/billing/[redacted]?x=1')
+    expect(redactUrl('/verify?token=secret&a=b')).toBe('/verify?token=[redacted]&a=b')
+    expect(redactUrl('/bot123:ABC-def/getMe')).toBe('/bot[redacted]/getMe')
+  })
+})
