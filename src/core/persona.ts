@@ -70,4 +70,9 @@ export interface PersonaRepository {
   reload(): Promise<{ loaded: number; errors: readonly { file: string; message: string }[] }>
   /** A Character Card V3 JSON object for the persona, lossless for imported cards. */
   exportCard(id: string): Record<string, unknown> | undefined
+  /**
+   * The card as a PNG with `ccv3` (V3) and `chara` (V2 backfill) text chunks; the picture is the
+   * persona's own when it was loaded from a PNG. Optional: repositories without files omit it.
+   */
+  exportPng?(id: string): Promise<Uint8Array | undefined>
 }
