@@ -1,0 +1,57 @@
+import {
+  footer,
+  formatMoney,
+  layout,
+  PRODUCT,
+  type RenderedEmail,
+  type TemplateContext,
+} from './email-layout.js'
+import { html } from './html.js'
+
+export function adminNewSubscriberEmail(
+  ctx: TemplateContext,
+  v: { accountId: string; amount: number | null; currency: string | null },
+): RenderedEmail {
+  const price = formatMoney(v.amount, v.currency)
+  const text = `New subscriber: account ${v.accountId}, ${price}.`
+  const body = html`<p>New subscriber: account <code>${v.accountId}</code>, ${price}.</p>`
+  return {
+    subject: `[${PRODUCT}] New subscriber`,
+    text: text + footer(ctx),
+    html: layout(ctx, 'New subscriber', body),
+  }
+}
+
+export function adminRefundEmail(
+  ctx: TemplateContext,
+  v: { accountId: string | null; amount: number; currency: string; chargeId: string },
+): RenderedEmail {
+  const price = formatMoney(v.amount, v.currency)
+  const account = v.accountId ?? 'unknown account'
+  const text = `Refund of ${price} for ${account} (charge ${v.chargeId}).`
+  const body = html`<p>Refund of <strong>${price}</strong> for <code>${account}</code> (charge <code>${v.chargeId}</code>).</p>`
+  return {
+    subject: `[${PRODUCT}] Refund issued`,
+    text: text + footer(ctx),
+    html: layout(ctx, 'Refund issued', body),
+  }
+}
+
+export function adminOllamaUnreachableEmail(
+  ctx: TemplateContext,
+  v: { host: string; downForMs: number; since: number },
+): RenderedEmail {
+  const minutes = Math.floor(v.downForMs / 60_000)
+  const since = new Date(v.since).toISOString()
+  const text = [
+    `The Ollama host ${v.host} has been unreachable for ${minutes} minutes (since ${since}).`,
+    'People get "the model server is offline" until it is back. Check that Ollama is running and reachable.',
+  ].join('\n')
+  const body = html`<p>The Ollama host <code>${v.host}</code> has been unreachable for <strong>${minutes} minutes</strong> (since ${since}).</p>
+<p>People get "the model server is offline" until it is back. Check that Ollama is running and reachable.</p>`
+  return {
+    subject: `[${PRODUCT}] Ollama unreachable for ${minutes} minutes`,
+    text: text + footer(ctx),
+    html: layout(ctx, 'Ollama unreachable', body),
+  }
+}

@@ -1,0 +1,146 @@
+import type { AccountEmails } from '../core/ports/account-emails.js'
+import type { Clock } from '../core/ports/clock.js'
+import type { Logger } from '../core/ports/logger.js'
+import type { Stores } from '../core/ports/stores.js'
+import { adminNewSubscriberEmail, adminRefundEmail } from './admin-templates.js'
+import type { RenderedEmail, TemplateContext } from './email-layout.js'
+import { paymentFailedEmail, premiumEndedEmail, premiumStartedEmail } from './templates.js'
+
+export interface OutboxAccountEmailsDeps {
+  readonly log: Logger
+  readonly now?: Clock | undefined
+}
+
+export interface OutboxAccountEmailsOptions extends TemplateContext {
+  /** Normalized ADMIN_EMAIL address; operator mails are skipped without it. */
+  readonly adminEmail?: string | undefined
+}
+
+/**
+ * {@link AccountEmails} over the outbox: each call renders its template and enqueues it
+ * through the stores it is given (so inside the caller's transaction). Person mails go to
+ * the account's verified address only.
+ */
+export class OutboxAccountEmails implements AccountEmails {
+  readonly #log: Logger
+  readonly #now: Clock
+  readonly #ctx: TemplateContext
+  readonly #adminEmail: string | undefined
+
+  constructor(deps: OutboxAccountEmailsDeps, options: OutboxAccountEmailsOptions) {
+    this.#log = deps.log
+    this.#now = deps.now ?? Date.now
+    this.#ctx = { publicUrl: options.publicUrl.replace(/\/+$/, '') }
+    this.#adminEmail = options.adminEmail
+  }
+
+  async premiumStarted(
+    stores: Stores,
+    accountId: string,
+    info: {
+      amount: number | null
+      currency: string | null
+      interval: string | null
+      until: number | null
+    },
+    dedupeKey: string,
+  ): Promise<void> {
+    await this.#toAccount(
+      stores,
+      accountId,
+      'premium_started',
+      premiumStartedEmail(this.#ctx, info),
+      dedupeKey,
+    )
+  }
+
+  async paymentFailed(
+    stores: Stores,
+    accountId: string,
+    info: { billingUrl: string | null },
+    dedupeKey: string,
+  ): Promise<void> {
+    await this.#toAccount(
+      stores,
+      accountId,
+      'payment_failed',
+      paymentFailedEmail(this.#ctx, info),
+      dedupeKey,
+    )
+  }
+
+  async premiumEnded(stores: Stores, accountId: string, dedupeKey: string): Promise<void> {
+    await this.#toAccount(
+      stores,
+      accountId,
+      'premium_ended',
+      premiumEndedEmail(this.#ctx),
+      dedupeKey,
+    )
+  }
+
+  async adminNewSubscriber(
+    stores: Stores,
+    info: { accountId: string; amount: number | null; currency: string | null },
+    dedupeKey: string,
+  ): Promise<void> {
+    await this.toAdmin(
+      stores,
+      'admin_new_subscriber',
+      adminNewSubscriberEmail(this.#ctx, info),
+      dedupeKey,
+    )
+  }
+
+  async adminRefund(
+    stores: Stores,
+    info: { accountId: string | null; amount: number; currency: string; chargeId: string },
+    dedupeKey: string,
+  ): Promise<void> {
+    await this.toAdmin(stores, 'admin_refund', adminRefundEmail(this.#ctx, info), dedupeKey)
+  }
+
+  /** Enqueues an operator mail; false when there is no ADMIN_EMAIL or the key was used. */
+  async toAdmin(
+    stores: Stores,
+    kind: string,
+    mail: RenderedEmail,
+    dedupeKey: string,
+  ): Promise<boolean> {
+    if (!this.#adminEmail) return false
+    return this.#enqueue(stores, kind, this.#adminEmail, mail, dedupeKey)
+  }
+
+  async #toAccount(
+    stores: Stores,
+    accountId: string,
+    kind: string,
+    mail: RenderedEmail,
+    dedupeKey: string,
+  ): Promise<void> {
+    const account = await stores.accounts.get(accountId)
+    if (!account?.emailVerified || !account.email) {
+      this.#log.debug({ accountId, kind }, 'no verified email; mail skipped')
+      return
+    }
+    await this.#enqueue(stores, kind, account.email, mail, dedupeKey)
+  }
+
+  async #enqueue(
+    stores: Stores,
+    kind: string,
+    to: string,
+    mail: RenderedEmail,
+    dedupeKey: string,
+  ): Promise<boolean> {
+    const added = await stores.outbox.enqueue({
+      kind,
+      to,
+      ...mail,
+      dedupeKey,
+      createdAt: this.#now(),
+    })
+    if (!added) this.#log.debug({ kind, dedupeKey }, 'email already queued; skipped')
+    return added
+  }
+}

@@ -1,0 +1,51 @@
+import { Counter, type Registry } from 'prom-client'
+import type { ChatCore } from './core/chat-core.js'
+import type { InboundMessage, ReplyEvent } from './core/types.js'
+
+/**
+ * Wraps a ChatCore so every handled message is counted on `/metrics`
+ * (`jlm_messages_handled_total{platform,outcome}`), without the core knowing prom-client.
+ */
+export function instrumentChatCore(core: ChatCore, registry: Registry): ChatCore {
+  const handled = new Counter({
+    name: 'jlm_messages_handled_total',
+    help: 'Chat messages answered by the core, by platform and outcome',
+    labelNames: ['platform', 'outcome'] as const,
+    registers: [registry],
+  })
+  const commands = new Counter({
+    name: 'jlm_commands_total',
+    help: 'Chat commands run, by platform and command',
+    labelNames: ['platform', 'command'] as const,
+    registers: [registry],
+  })
+  async function* counted(
+    message: InboundMessage,
+    signal?: AbortSignal,
+  ): AsyncIterable<ReplyEvent> {
+    let outcome = 'none'
+    try {
+      for await (const event of core.reply(message, signal)) {
+        if (event.type === 'done') outcome = 'done'
+        else if (event.type === 'error') outcome = event.error.code.toLowerCase()
+        yield event
+      }
+    } finally {
+      handled.inc({ platform: message.platform, outcome })
+    }
+  }
+  return {
+    get commands() {
+      return core.commands
+    },
+    shouldRespond: (m) => core.shouldRespond(m),
+    reply: counted,
+    runCommand: (invocation, io) => {
+      commands.inc({ platform: invocation.platform, command: invocation.name })
+      return core.runCommand(invocation, io)
+    },
+    parseArgs: (name, text) => core.parseArgs(name, text),
+    autocomplete: (source, query, where) => core.autocomplete(source, query, where),
+    stop: (platform, userId) => core.stop(platform, userId),
+  }
+}

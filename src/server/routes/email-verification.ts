@@ -1,0 +1,117 @@
+import formbody from '@fastify/formbody'
+import rateLimit from '@fastify/rate-limit'
+import { type Static, Type } from '@sinclair/typebox'
+import type { FastifyError, FastifyPluginAsync, FastifyReply } from 'fastify'
+import type { EmailVerifier } from '../../email/email-verification-service.js'
+import {
+  confirmPage,
+  errorPage,
+  expiredPage,
+  missingTokenPage,
+  type Page,
+  tooManyAttemptsPage,
+  unknownPage,
+  usedPage,
+  verifiedPage,
+} from '../../email/verification-pages.js'
+
+export interface EmailVerificationRoutesOptions {
+  readonly verifier: EmailVerifier
+  readonly now?: (() => number) | undefined
+  /** Requests per IP per minute on `/verify` (default 20): tokens cannot be guessed by brute force. */
+  readonly rateLimitMax?: number | undefined
+}
+
+const TokenInput = Type.Object({ token: Type.Optional(Type.String()) })
+type TokenInput = Static<typeof TokenInput>
+
+// Tokens are 43 characters; anything much longer is not one of ours.
+const MAX_TOKEN_LENGTH = 200
+
+function send(reply: FastifyReply, page: Page): FastifyReply {
+  return reply
+    .code(page.status)
+    .type('text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .header('referrer-policy', 'no-referrer')
+    .header('x-robots-tag', 'noindex')
+    .send(page.body)
+}
+
+function tokenOf(input: TokenInput | undefined, failed: boolean): string | undefined {
+  const raw: unknown = input?.token
+  if (failed || typeof raw !== 'string') return undefined
+  const token = raw.trim()
+  return token && token.length <= MAX_TOKEN_LENGTH ? token : undefined
+}
+
+/**
+ * `GET /verify?token=…` shows a confirmation page and changes nothing (mail scanners open
+ * links); `POST /verify` (form field `token`) consumes the token and verifies the address.
+ * Used, expired and unknown tokens get their own pages. Rate-limited per IP.
+ */
+export const emailVerificationRoutes: FastifyPluginAsync<EmailVerificationRoutesOptions> = async (
+  app,
+  options,
+) => {
+  const { verifier } = options
+  const now = options.now ?? Date.now
+
+  if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) {
+    await app.register(formbody, { bodyLimit: 4096 })
+  }
+  await app.register(rateLimit, { max: options.rateLimitMax ?? 20, timeWindow: '1 minute' })
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error.statusCode === 429) {
+      request.log.warn({ route: 'verify' }, 'verification page rate-limited')
+      return send(reply, tooManyAttemptsPage())
+    }
+    if (typeof error.statusCode === 'number' && error.statusCode < 500) {
+      request.log.warn({ code: error.code, status: error.statusCode }, 'bad verification request')
+      return send(reply, missingTokenPage())
+    }
+    request.log.error({ err: error }, 'verification failed')
+    return send(reply, errorPage())
+  })
+
+  app.get<{ Querystring: TokenInput }>(
+    '/verify',
+    { schema: { querystring: TokenInput }, attachValidation: true },
+    async (request, reply) => {
+      const token = tokenOf(request.query, request.validationError !== undefined)
+      if (!token) return send(reply, missingTokenPage())
+      const found = await verifier.inspect(token, now())
+      switch (found.status) {
+        case 'valid':
+          return send(reply, confirmPage(found.email, token, found.requestedBy))
+        case 'used':
+          return send(reply, usedPage())
+        case 'expired':
+          return send(reply, expiredPage())
+        case 'unknown':
+          return send(reply, unknownPage())
+      }
+    },
+  )
+
+  app.post<{ Body: TokenInput }>(
+    '/verify',
+    { schema: { body: TokenInput }, attachValidation: true },
+    async (request, reply) => {
+      const token = tokenOf(request.body, request.validationError !== undefined)
+      if (!token) return send(reply, missingTokenPage())
+      const result = await verifier.confirm(token, now())
+      switch (result.status) {
+        case 'verified':
+          return send(reply, verifiedPage(result.email, result.merged))
+        case 'used':
+          return send(reply, usedPage())
+        case 'expired':
+          return send(reply, expiredPage())
+        case 'unknown':
+          return send(reply, unknownPage())
+      }
+    },
+  )
+}

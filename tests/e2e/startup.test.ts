@@ -1,0 +1,77 @@
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { describe, expect, it } from 'vitest'
+import { runPlatformToExit, startPlatform, tempDataDir } from './platform-process.js'
+
+const PERSONAS_DIR = join(process.cwd(), 'personas')
+
+describe('npm start on a fresh machine', () => {
+  it('starts with nothing configured, reports each component, and exits 0 within 2 s of Ctrl-C', async () => {
+    const dir = tempDataDir()
+    const platform = await startPlatform({ PERSONAS_DIR, OLLAMA_HOSTS: 'http://127.0.0.1:9' }, dir)
+    const res = await fetch(`${platform.url}/health`)
+    expect(res.status).toBe(200)
+    const body = (await res.json()) as { components: { name: string; status: string }[] }
+    const byName = new Map(body.components.map((c) => [c.name, c.status]))
+    expect(byName.get('database')).toBe('up')
+    for (const name of ['smtp', 'stripe', 'discord', 'telegram'])
+      expect(byName.get(name)).toBe('disabled')
+    expect(
+      platform.logs.some((l) => /Discord is disabled: set DISCORD_TOKEN/.test(String(l.msg))),
+    ).toBe(true)
+    expect(
+      platform.logs.some((l) => /Telegram is disabled: set TELEGRAM_BOT_TOKEN/.test(String(l.msg))),
+    ).toBe(true)
+
+    const { code, ms } = await platform.stop('SIGINT')
+    expect(code).toBe(0)
+    expect(ms).toBeLessThan(2_000)
+  })
+
+  it('creates the SQLite file and keeps the generated link secret across restarts', async () => {
+    const dir = tempDataDir()
+    const env = { PERSONAS_DIR, OLLAMA_HOSTS: 'http://127.0.0.1:9' }
+    const readSecret = () => {
+      const db = new Database(join(dir, 'data/justlayme.sqlite'), { readonly: true })
+      try {
+        return (
+          db.prepare("select value from kv where key = 'link_secret'").get() as
+            | { value: string }
+            | undefined
+        )?.value
+      } finally {
+        db.close()
+      }
+    }
+    const first = await startPlatform(env, dir)
+    await first.stop('SIGTERM')
+    const secret = readSecret()
+    expect(secret).toMatch(/^[0-9a-f]{64}$/)
+    const second = await startPlatform(env, dir)
+    await second.stop('SIGTERM')
+    expect(readSecret()).toBe(secret)
+  })
+
+  it.each([
+    ['DATABASE_URL', 'mysql://x'],
+    ['PORT', 'abc'],
+  ])('exits 1 naming %s when it is %s, without a stack trace', async (name, value) => {
+    const result = await runPlatformToExit({ [name]: value })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(`${name}=`)
+    expect(result.stderr).toMatch(/expected .*, for example/)
+    expect(result.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('lists every wrong variable in one message', async () => {
+    const result = await runPlatformToExit({
+      PORT: 'abc',
+      DATABASE_URL: 'mysql://x',
+      LOG_LEVEL: 'loud',
+    })
+    expect(result.code).toBe(1)
+    for (const name of ['PORT', 'DATABASE_URL', 'LOG_LEVEL'])
+      expect(result.stderr).toContain(`${name}=`)
+    expect(result.stderr).toMatch(/3 problems/)
+  })
+})
