@@ -1,0 +1,166 @@
+import { randomBytes } from 'node:crypto'
+import { rmSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import SQLite from 'better-sqlite3'
+import { sql } from 'kysely'
+import pg from 'pg'
+import { pino } from 'pino'
+import type { Stores } from '../src/core/ports/stores.js'
+import { createDatabase, type DatabaseHandle } from '../src/storage/create-database.js'
+import { migrateToLatest } from '../src/storage/migrate.js'
+import { createSqlStores } from '../src/storage/sql-stores.js'
+import { type BenchResult, percentile } from './types.js'
+
+const MESSAGES = 1_000_000
+const CONVERSATIONS = 1_000
+const SAMPLES = 4_000
+const WARMUP = 200
+const WINDOW = 50
+const FILLER = 'x'.repeat(120)
+
+/**
+ * Appending a message and fetching a context window (newest 50 messages) with 1,000,000
+ * messages spread over 1,000 conversations, on SQLite (temp file) and PostgreSQL (fresh schema).
+ */
+export async function run(): Promise<BenchResult[]> {
+  const results = await benchSqlite()
+  results.push(...(await benchPostgres()))
+  // p99 on a shared machine mostly measures the other processes; this row says how busy it was.
+  results.push({
+    name: 'storage: 1-minute load average at the end',
+    value: loadavg()[0] ?? 0,
+    unit: '',
+  })
+  return results
+}
+
+async function benchSqlite(): Promise<BenchResult[]> {
+  const file = join(tmpdir(), `justlayme-bench-${randomBytes(4).toString('hex')}.sqlite`)
+  const handle = createDatabase(file)
+  try {
+    await migrateToLatest(handle.db, pino({ level: 'silent' }))
+    const started = performance.now()
+    loadSqlite(file)
+    const loadMs = performance.now() - started
+    return [loadRow('sqlite', loadMs), ...(await measure('sqlite', createSqlStores(handle.db)))]
+  } finally {
+    await handle.destroy()
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true })
+  }
+}
+
+/** Bulk load through a second connection: one transaction, one prepared statement. */
+function loadSqlite(file: string): void {
+  const db = new SQLite(file)
+  try {
+    db.pragma('synchronous = OFF')
+    const conversation = db.prepare(
+      `insert into conversation (id, scope_key, kind, persona_id, created_at, updated_at)
+       values (?, ?, 'direct', 'luna', 0, 0)`,
+    )
+    const message = db.prepare(
+      `insert into message (conversation_id, role, content, status, created_at)
+       values (?, ?, ?, 'complete', ?)`,
+    )
+    db.transaction(() => {
+      for (let c = 0; c < CONVERSATIONS; c++) conversation.run(`bench-${c}`, `account:bench-${c}`)
+      for (let i = 0; i < MESSAGES; i++) {
+        const role = i % 2 === 0 ? 'user' : 'assistant'
+        message.run(`bench-${i % CONVERSATIONS}`, role, `message ${i} ${FILLER}`, i)
+      }
+    })()
+    db.exec('analyze')
+  } finally {
+    db.close()
+  }
+}
+
+async function benchPostgres(): Promise<BenchResult[]> {
+  const url =
+    process.env.BENCH_DATABASE_URL ??
+    process.env.TEST_DATABASE_URL ??
+    'postgres://postgres@127.0.0.1:5432/test'
+  const schema = `bench_${randomBytes(4).toString('hex')}`
+  const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 })
+  try {
+    await admin.connect()
+    await admin.query(`create schema "${schema}"`)
+  } catch (err) {
+    await admin.end().catch(() => {})
+    const reason = err instanceof Error ? err.message : String(err)
+    return [{ name: `storage postgres: skipped, unreachable (${reason})`, value: 0, unit: '' }]
+  }
+  let handle: DatabaseHandle | undefined
+  try {
+    handle = createDatabase(url, { schema, poolSize: 4 })
+    await migrateToLatest(handle.db, pino({ level: 'silent' }), { schema })
+    const started = performance.now()
+    await sql`insert into conversation (id, scope_key, kind, persona_id, created_at, updated_at)
+      select 'bench-' || g, 'account:bench-' || g, 'direct', 'luna', 0, 0
+      from generate_series(0, ${CONVERSATIONS - 1}::int) g`.execute(handle.db)
+    await sql`insert into message (conversation_id, role, content, status, created_at)
+      select 'bench-' || (g % ${CONVERSATIONS}::int),
+        case when g % 2 = 0 then 'user' else 'assistant' end,
+        'message ' || g || ' ' || ${FILLER}::text, 'complete', g
+      from generate_series(0, ${MESSAGES - 1}::int) g`.execute(handle.db)
+    await sql`vacuum analyze`.execute(handle.db)
+    const loadMs = performance.now() - started
+    return [loadRow('postgres', loadMs), ...(await measure('postgres', createSqlStores(handle.db)))]
+  } finally {
+    await handle?.destroy()
+    await admin.query(`drop schema "${schema}" cascade`).catch(() => {})
+    await admin.end().catch(() => {})
+  }
+}
+
+function loadRow(dialect: string, ms: number): BenchResult {
+  return { name: `storage ${dialect}: load 1,000,000 messages`, value: ms / 1000, unit: 's' }
+}
+
+/** Alternates appends and context-window fetches over pseudo-random conversations. */
+async function measure(dialect: string, stores: Stores): Promise<BenchResult[]> {
+  const appendMs: number[] = []
+  const fetchMs: number[] = []
+  let seed = 42
+  const nextConversation = () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648
+    return `bench-${seed % CONVERSATIONS}`
+  }
+  for (let i = 0; i < WARMUP + SAMPLES; i++) {
+    const conversationId = nextConversation()
+    let t = performance.now()
+    await stores.conversations.append({
+      conversationId,
+      role: 'user',
+      content: `appended ${i} ${FILLER}`,
+      status: 'complete',
+      createdAt: Date.now(),
+    })
+    const append = performance.now() - t
+    t = performance.now()
+    const window = await stores.conversations.recent(nextConversation(), WINDOW)
+    const fetch = performance.now() - t
+    if (window.length !== WINDOW)
+      throw new Error(`expected ${WINDOW} messages, got ${window.length}`)
+    if (i >= WARMUP) {
+      appendMs.push(append)
+      fetchMs.push(fetch)
+    }
+  }
+  const row = (op: string, samples: number[], p: number, target?: number): BenchResult => {
+    const value = percentile(samples, p)
+    return {
+      name: `storage ${dialect}: ${op} p${p}`,
+      value,
+      unit: 'ms',
+      ...(target === undefined ? {} : { target: `< ${target} ms`, pass: value < target }),
+    }
+  }
+  return [
+    row('append', appendMs, 50),
+    row('append', appendMs, 99),
+    row('fetch context window (50)', fetchMs, 50, 2),
+    row('fetch context window (50)', fetchMs, 99, 2),
+  ]
+}
