@@ -1,0 +1,143 @@
+import { Client, Events, GatewayIntentBits, Partials } from 'discord.js'
+import type { ChatCore } from '../../src/core/chat-core.js'
+import type { Logger } from '../../src/core/ports/logger.js'
+import type { PlatformMessenger } from '../../src/core/ports/messenger.js'
+import type { ComponentHealth } from '../../src/core/types.js'
+import { toDiscordCommandData } from './command-data.js'
+import { CustomIdCodec } from './custom-id.js'
+import { type DiscordContext, Inflight, RecentIds } from './discord-context.js'
+import { DiscordMessenger } from './discord-messenger.js'
+import { EditScheduler } from './edit-scheduler.js'
+import { handleInteraction } from './interaction-handler.js'
+import { handleMessage } from './message-handler.js'
+import { WebhookRegistry } from './webhook-registry.js'
+
+export interface DiscordBotDeps {
+  readonly core: ChatCore
+  readonly log: Logger
+}
+
+export interface DiscordBotOptions {
+  /** DISCORD_TOKEN */
+  readonly token: string
+  /** DISCORD_GUILD_ID: register commands to this server only (instant), else globally. */
+  readonly guildId?: string | undefined
+  /** DISCORD_API_URL: REST base; the gateway URL then comes from its `/gateway/bot`. */
+  readonly apiUrl?: string | undefined
+  /** DISCORD_MESSAGE_CONTENT: request the privileged Message Content intent. */
+  readonly messageContent: boolean
+  /** Minimum spacing of edits per channel, shared by all streams there (default 1200). */
+  readonly editIntervalMs?: number | undefined
+  /** How long `stop()` waits for in-flight replies to make their final edit (default 5000). */
+  readonly stopTimeoutMs?: number | undefined
+  /** How long `start()` waits for the gateway to be ready (default 30000). */
+  readonly readyTimeoutMs?: number | undefined
+}
+
+export interface DiscordBot {
+  /** Logs in, waits for the gateway to be ready and registers the slash commands. */
+  start(): Promise<void>
+  /** Cancels generations, lets their final edits land (bounded), then disconnects. */
+  stop(): Promise<void>
+  /** Sends direct messages (notices) to Discord users. */
+  readonly messenger: PlatformMessenger
+  /** Up while the gateway connection is ready. */
+  health(): ComponentHealth
+}
+
+/** The Discord adapter: maps gateway events to the core and renders its answers. */
+export function createDiscordBot(deps: DiscordBotDeps, options: DiscordBotOptions): DiscordBot {
+  const log = deps.log.child({ component: 'discord' })
+  const intents = [
+    GatewayIntentBits.Guilds,
+    GatewayIntentBits.GuildMessages,
+    GatewayIntentBits.DirectMessages,
+    ...(options.messageContent ? [GatewayIntentBits.MessageContent] : []),
+  ]
+  const client = new Client({
+    intents,
+    partials: [Partials.Channel],
+    allowedMentions: { parse: [], repliedUser: false },
+    ...(options.apiUrl ? { rest: { api: options.apiUrl } } : {}),
+  })
+  const scheduler = new EditScheduler({ intervalMs: options.editIntervalMs ?? 1_200 })
+  const ctx: DiscordContext = {
+    core: deps.core,
+    log,
+    client,
+    scheduler,
+    codec: new CustomIdCodec(),
+    webhooks: new WebhookRegistry({ log }, { applicationId: () => client.application?.id }),
+    ownMessages: new RecentIds(),
+    inflight: new Inflight(),
+    toldAboutPermissions: new Set(),
+  }
+  let stopping = false
+
+  // Listeners stay synchronous; the handlers never reject.
+  client.on(Events.MessageCreate, (message) => {
+    if (!stopping) void handleMessage(ctx, message)
+  })
+  client.on(Events.InteractionCreate, (interaction) => {
+    if (!stopping) void handleInteraction(ctx, interaction)
+  })
+  client.on(Events.Error, (err) => log.error({ err }, 'discord client error'))
+  client.on(Events.Warn, (message) => log.warn({ detail: message }, 'discord client warning'))
+  client.on(Events.ShardDisconnect, (event, shardId) =>
+    log.warn({ code: event.code, shardId }, 'discord gateway disconnected'),
+  )
+
+  async function registerCommands(): Promise<void> {
+    const application = client.application
+    if (!application) throw new Error('Discord application is not known after ready')
+    const data = deps.core.commands.map(toDiscordCommandData)
+    if (options.guildId) await application.commands.set(data, options.guildId)
+    else await application.commands.set(data)
+    log.info(
+      { count: data.length, scope: options.guildId ? 'guild' : 'global' },
+      'discord commands registered',
+    )
+  }
+
+  return {
+    messenger: new DiscordMessenger({ client, log }),
+    async start() {
+      const timeoutMs = options.readyTimeoutMs ?? 30_000
+      let timer: NodeJS.Timeout | undefined
+      const ready = new Promise<void>((resolve, reject) => {
+        client.once(Events.ClientReady, () => resolve())
+        timer = setTimeout(
+          () => reject(new Error(`Discord gateway not ready after ${timeoutMs} ms`)),
+          timeoutMs,
+        )
+      })
+      try {
+        await client.login(options.token)
+        await ready
+      } catch (err) {
+        await client.destroy()
+        throw err
+      } finally {
+        clearTimeout(timer)
+      }
+      log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord bot ready')
+      await registerCommands()
+    },
+    async stop() {
+      stopping = true
+      await ctx.inflight.drain(options.stopTimeoutMs ?? 5_000)
+      scheduler.close()
+      await client.destroy()
+      log.info('discord bot stopped')
+    },
+    health(): ComponentHealth {
+      const up = client.isReady()
+      return {
+        name: 'discord',
+        status: up ? 'up' : 'down',
+        essential: false,
+        ...(up ? {} : { detail: 'gateway not connected' }),
+      }
+    },
+  }
+}

@@ -1,0 +1,252 @@
+import { ActionRowBuilder, ButtonBuilder, ButtonStyle } from 'discord.js'
+import type { Logger } from '../../src/core/ports/logger.js'
+import type { PersonaSummary, ReplyEvent, UserFacingError } from '../../src/core/types.js'
+import { splitMessage } from '../shared/split-message.js'
+import { userMessageFor } from '../shared/user-messages.js'
+import type { CustomIdCodec } from './custom-id.js'
+import type { EditScheduler } from './edit-scheduler.js'
+import {
+  type ButtonRow,
+  isPermissionError,
+  type OutgoingPart,
+  type ReplySurface,
+} from './reply-surface.js'
+
+export const MESSAGE_LIMIT = 2000
+
+/** Where a reply goes; resolved once the persona is known (or null for an early error). */
+export interface RenderTarget {
+  /** Who asked: only they may stop the reply. */
+  readonly ownerId: string
+  surfaceFor(persona: PersonaSummary | null): Promise<ReplySurface>
+  typing(): Promise<void>
+  /** Called when we may not post in the channel (reported to the person once). */
+  onPermissionError(err: unknown): Promise<void>
+  /** Called with every message id we post, so replies to them are recognised. */
+  onPosted(messageId: string): void
+}
+
+export interface RenderDeps {
+  readonly scheduler: EditScheduler
+  readonly codec: CustomIdCodec
+  readonly log: Logger
+}
+
+export interface RenderOptions {
+  readonly typingIntervalMs?: number
+  /** Aborts generation (used when we cannot post at all). */
+  readonly abort?: () => void
+}
+
+type Phase = 'waiting' | 'streaming' | 'final'
+
+/**
+ * Renders one reply stream: a placeholder as soon as the persona is known (queue position,
+ * "loading the model"), edits spaced by the per-channel scheduler with the latest text, follow-up
+ * messages beyond 2,000 characters, a Stop button while streaming and Regenerate at the end.
+ * The final edit always carries the complete text. Never throws.
+ */
+export async function renderReply(
+  deps: RenderDeps,
+  target: RenderTarget,
+  events: AsyncIterable<ReplyEvent>,
+  options: RenderOptions = {},
+): Promise<void> {
+  const renderer = new StreamRender(deps, target, options)
+  await renderer.run(events)
+}
+
+class StreamRender {
+  readonly #deps: RenderDeps
+  readonly #target: RenderTarget
+  readonly #options: RenderOptions
+  readonly #streamKey = `s${Math.random().toString(36).slice(2)}`
+  #surface: ReplySurface | null = null
+  #status = '…'
+  #body = ''
+  #footer = ''
+  #phase: Phase = 'waiting'
+  #regenerate = false
+  readonly #posted: { id: string; sent: string }[] = []
+  #failed = false
+
+  constructor(deps: RenderDeps, target: RenderTarget, options: RenderOptions) {
+    this.#deps = deps
+    this.#target = target
+    this.#options = options
+  }
+
+  async run(events: AsyncIterable<ReplyEvent>): Promise<void> {
+    const typing = this.#startTyping()
+    try {
+      let seen = 0
+      for await (const event of events) {
+        seen += 1
+        await this.#on(event)
+      }
+      if (seen === 0) {
+        this.#deps.log.warn('reply stream ended without any event')
+        return
+      }
+      if (this.#phase !== 'final') {
+        await this.#finish({ code: 'INTERNAL', params: {} }, undefined)
+      }
+    } catch (err) {
+      this.#deps.log.error({ err }, 'reply stream failed')
+      await this.#finish({ code: 'INTERNAL', params: {} }, this.#body || undefined)
+    } finally {
+      clearInterval(typing)
+    }
+  }
+
+  async #on(event: ReplyEvent): Promise<void> {
+    switch (event.type) {
+      case 'accepted':
+        await this.#open(event.persona)
+        return
+      case 'queued':
+        this.#status = `⏳ Waiting in line: #${event.position}…`
+        this.#schedule()
+        return
+      case 'loading':
+        this.#status = '⌛ Loading the model, this can take a moment…'
+        this.#schedule()
+        return
+      case 'started':
+        this.#status = '✍️ …'
+        this.#schedule()
+        return
+      case 'delta':
+        this.#phase = 'streaming'
+        this.#body += event.text
+        this.#schedule()
+        return
+      case 'done':
+        this.#body = event.text
+        this.#regenerate = true
+        this.#phase = 'final'
+        if (!this.#surface) await this.#open(event.persona)
+        await this.#flush()
+        return
+      case 'error':
+        await this.#finish(event.error, event.partialText)
+        return
+    }
+  }
+
+  async #finish(error: UserFacingError, partialText: string | undefined): Promise<void> {
+    const message = userMessageFor(error)
+    if (partialText?.trim()) {
+      this.#body = partialText
+      this.#footer = error.code === 'CANCELLED' ? '\n\n*(stopped)*' : `\n\n⚠️ ${message}`
+      this.#regenerate = error.code === 'CANCELLED'
+    } else {
+      this.#body = error.code === 'CANCELLED' ? '*(stopped)*' : `⚠️ ${message}`
+    }
+    this.#phase = 'final'
+    if (!this.#surface) await this.#open(null)
+    await this.#flush()
+  }
+
+  async #open(persona: PersonaSummary | null): Promise<void> {
+    if (this.#surface) return
+    try {
+      this.#surface = await this.#target.surfaceFor(persona)
+    } catch (err) {
+      await this.#fail(err)
+      return
+    }
+    if (this.#phase !== 'waiting') return
+    // The placeholder goes out at once; the scheduler then keeps edits spaced from it.
+    await this.#sync()
+    this.#deps.scheduler.noteSend(this.#surface.channelKey)
+  }
+
+  #schedule(): void {
+    const surface = this.#surface
+    if (!surface || this.#failed) return
+    this.#deps.scheduler
+      .submit(surface.channelKey, this.#streamKey, () => this.#sync())
+      .catch((err: unknown) => this.#deps.log.debug({ err }, 'intermediate edit skipped'))
+  }
+
+  async #flush(): Promise<void> {
+    const surface = this.#surface
+    if (!surface || this.#failed) return
+    try {
+      await this.#deps.scheduler.submit(surface.channelKey, this.#streamKey, () => this.#sync(), {
+        final: true,
+      })
+    } catch (err) {
+      this.#deps.log.warn({ err }, 'final edit failed')
+    }
+  }
+
+  /** Makes the posted messages match the current state (edits changed ones, sends new ones). */
+  async #sync(): Promise<void> {
+    const surface = this.#surface
+    if (!surface || this.#failed) return
+    const parts = this.#parts(surface.header)
+    try {
+      for (const [i, part] of parts.entries()) {
+        const posted = this.#posted[i]
+        const key = `${part.content}\u0000${JSON.stringify(part.components)}`
+        if (!posted) {
+          const id = await surface.send(part)
+          this.#posted.push({ id, sent: key })
+          this.#target.onPosted(id)
+        } else if (posted.sent !== key) {
+          await surface.edit(posted.id, part)
+          posted.sent = key
+        }
+      }
+    } catch (err) {
+      if (isPermissionError(err)) await this.#fail(err)
+      else throw err
+    }
+  }
+
+  async #fail(err: unknown): Promise<void> {
+    if (this.#failed) return
+    this.#failed = true
+    this.#options.abort?.()
+    this.#deps.log.warn({ err }, 'cannot post the reply')
+    await this.#target.onPermissionError(err)
+  }
+
+  #parts(header: string): OutgoingPart[] {
+    const text = this.#phase === 'waiting' ? this.#status : `${this.#body}${this.#footer}`
+    const chunks = splitMessage(text.length > 0 ? text : '…', MESSAGE_LIMIT - header.length)
+    return chunks.map((chunk, i) => ({
+      content: i === 0 ? `${header}${chunk}` : chunk,
+      components: i === chunks.length - 1 ? this.#buttons() : [],
+    }))
+  }
+
+  #buttons(): ButtonRow[] {
+    if (this.#phase !== 'final') {
+      const stop = new ButtonBuilder()
+        .setCustomId(this.#deps.codec.encode({ kind: 'stop', ownerId: this.#target.ownerId }))
+        .setLabel('Stop')
+        .setStyle(ButtonStyle.Secondary)
+      return [new ActionRowBuilder<ButtonBuilder>().addComponents(stop)]
+    }
+    if (!this.#regenerate) return []
+    const regen = new ButtonBuilder()
+      .setCustomId(this.#deps.codec.encode({ kind: 'regenerate' }))
+      .setLabel('Regenerate')
+      .setStyle(ButtonStyle.Secondary)
+    return [new ActionRowBuilder<ButtonBuilder>().addComponents(regen)]
+  }
+
+  #startTyping(): NodeJS.Timeout {
+    const tick = () => {
+      if (this.#phase === 'final' || this.#failed) return
+      this.#target.typing().catch((err: unknown) => {
+        this.#deps.log.debug({ err }, 'typing indicator failed')
+      })
+    }
+    tick()
+    return setInterval(tick, this.#options.typingIntervalMs ?? 8_000)
+  }
+}
