@@ -1,0 +1,60 @@
+import type { Entitlement, EntitlementReader, GrantService } from '../core/ports/services.js'
+import type { Stores } from '../core/ports/stores.js'
+import { DAY_MS, entitlementOf } from './entitlement-rule.js'
+
+export interface SubscriptionEntitlementsDeps {
+  /** Reads `subscriptions`; grants run in `transaction` so they never race a webhook. */
+  readonly stores: Pick<Stores, 'subscriptions' | 'transaction'>
+}
+
+export interface SubscriptionEntitlementsOptions {
+  /** Days a `past_due` subscription stays premium (BILLING_GRACE_DAYS). */
+  readonly graceDays: number
+}
+
+/**
+ * Tier and admin grants over the subscription store; works with or without Stripe.
+ * `entitlement` never throws for unknown accounts (they are free).
+ */
+export class SubscriptionEntitlements implements EntitlementReader, GrantService {
+  readonly #stores: Pick<Stores, 'subscriptions' | 'transaction'>
+  readonly #graceDays: number
+
+  constructor(deps: SubscriptionEntitlementsDeps, options: SubscriptionEntitlementsOptions) {
+    this.#stores = deps.stores
+    this.#graceDays = options.graceDays
+  }
+
+  async entitlement(accountId: string, now: number): Promise<Entitlement> {
+    return entitlementOf(await this.#stores.subscriptions.get(accountId), now, this.#graceDays)
+  }
+
+  /**
+   * Extends complimentary premium by `days` from the later of now and the current grant's end.
+   * `days` must be a positive integer; negative or zero is refused with a RangeError.
+   */
+  async grant(accountId: string, days: number, now: number): Promise<{ until: number }> {
+    if (!Number.isInteger(days) || days <= 0) {
+      throw new RangeError(`grant days must be a positive integer, got ${days}`)
+    }
+    return this.#stores.transaction(async (tx) => {
+      const current = await tx.subscriptions.get(accountId)
+      const from = Math.max(now, current?.compUntil ?? 0)
+      const until = from + days * DAY_MS
+      await tx.subscriptions.upsert({
+        accountId,
+        stripeCustomerId: current?.stripeCustomerId ?? null,
+        stripeSubscriptionId: current?.stripeSubscriptionId ?? null,
+        status: current?.status ?? null,
+        priceId: current?.priceId ?? null,
+        currentPeriodEnd: current?.currentPeriodEnd ?? null,
+        cancelAtPeriodEnd: current?.cancelAtPeriodEnd ?? false,
+        pastDueSince: current?.pastDueSince ?? null,
+        lastEventCreated: current?.lastEventCreated ?? null,
+        compUntil: until,
+        updatedAt: now,
+      })
+      return { until }
+    })
+  }
+}
