@@ -1,0 +1,291 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { Ollama } from 'ollama'
+import { pino } from 'pino'
+import { Registry } from 'prom-client'
+import type { LlmChatRequest } from '../src/core/ports/llm.js'
+import type { Tier } from '../src/core/types.js'
+import {
+  createLlmGateway,
+  type LlmGateway,
+  type LlmGatewayOptions,
+} from '../src/llm/create-llm-gateway.js'
+import type { OllamaDoubleKnobs } from '../tests/doubles/ollama-double.js'
+import { type BenchResult, percentile } from './types.js'
+
+/** A realistic generation: 20 ms to the first token, then 20 tokens at 50 tokens/s. */
+const REPLY = { firstTokenDelayMs: 20, tokenIntervalMs: 20, replyTokens: 20, loaded: ['llama3.2'] }
+/** A shorter generation for the overload run, so 3x capacity fits in a few seconds. */
+const SHORT_REPLY = { firstTokenDelayMs: 10, tokenIntervalMs: 5, replyTokens: 10 }
+
+const BASE: Omit<LlmGatewayOptions, 'hosts' | 'concurrency'> = {
+  defaultModel: 'llama3.2',
+  maxQueue: 100_000,
+  autoPull: false,
+  firstTokenTimeoutMs: 60_000,
+  idleTimeoutMs: 60_000,
+  totalTimeoutMs: 120_000,
+  healthCheckIntervalMs: 3_600_000,
+}
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const DOUBLE = fileURLToPath(new URL('../tests/doubles/ollama-double.ts', import.meta.url))
+
+interface DoubleProcess {
+  readonly url: string
+  stop(): Promise<void>
+}
+
+/**
+ * Starts the Ollama double in its own process, as a real Ollama would be, so its CPU does
+ * not compete with the client side being measured.
+ */
+async function spawnDouble(knobs: Partial<OllamaDoubleKnobs>): Promise<DoubleProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', DOUBLE, JSON.stringify(knobs)], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    const exited = once(child, 'exit')
+    child.kill('SIGTERM')
+    await exited
+  }
+  const lines = createInterface({ input: child.stdout })
+  const timeout = AbortSignal.timeout(30_000)
+  try {
+    const [line] = (await Promise.race([
+      once(lines, 'line', { signal: timeout }),
+      once(child, 'exit', { signal: timeout }).then(() => {
+        throw new Error('the Ollama double exited before listening')
+      }),
+    ])) as [string]
+    return { url: (JSON.parse(line) as { url: string }).url, stop }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+}
+
+function gatewayFor(hosts: readonly string[], concurrency: number): LlmGateway {
+  return createLlmGateway(
+    { log: pino({ level: 'silent' }), registry: new Registry() },
+    { ...BASE, hosts, concurrency },
+  )
+}
+
+let seq = 0
+function request(tier: Tier = 'free', options?: LlmChatRequest['options']): LlmChatRequest {
+  seq += 1
+  return {
+    model: 'llama3.2',
+    messages: [{ role: 'user', content: `question ${seq}` }],
+    options,
+    tier,
+    userKey: `user-${seq}`,
+  }
+}
+
+/** Milliseconds from the call to the last token through the gateway. */
+async function viaGateway(gateway: LlmGateway, req: LlmChatRequest): Promise<number> {
+  const start = performance.now()
+  for await (const event of gateway.chat(req)) {
+    if (event.type === 'done') break
+  }
+  return performance.now() - start
+}
+
+/** Milliseconds from the call to the last token with the bare `ollama` client. */
+async function viaRaw(ollama: Ollama, req: LlmChatRequest): Promise<number> {
+  const start = performance.now()
+  const stream = await ollama.chat({
+    model: req.model,
+    messages: req.messages.map((m) => ({ role: m.role, content: m.content })),
+    stream: true,
+    think: false,
+  })
+  for await (const part of stream) {
+    if (part.done) break
+  }
+  return performance.now() - start
+}
+
+const median = (xs: readonly number[]) => percentile(xs, 50)
+
+/**
+ * (a) gateway vs raw client in alternating rounds against the same double, so both see the
+ * same machine load; the ratio is the median of the per-round ratios of medians.
+ */
+async function overhead(double: DoubleProcess, concurrent: number, rounds: number) {
+  const gateway = gatewayFor([double.url], concurrent)
+  const raw = new Ollama({ host: double.url })
+  const rawMs: number[] = []
+  const gwMs: number[] = []
+  const ratios: number[] = []
+  try {
+    const batch = (fn: () => Promise<number>) => Promise.all(Array.from({ length: concurrent }, fn))
+    await batch(() => viaRaw(raw, request()))
+    await batch(() => viaGateway(gateway, request()))
+    for (let i = 0; i < rounds; i++) {
+      const r = await batch(() => viaRaw(raw, request()))
+      const g = await batch(() => viaGateway(gateway, request()))
+      rawMs.push(...r)
+      gwMs.push(...g)
+      ratios.push(median(g) / median(r))
+    }
+  } finally {
+    await gateway.close()
+  }
+  return { raw: median(rawMs), gateway: median(gwMs), ratio: median(ratios) }
+}
+
+/** (b) requests per second through one or two hosts, each limited to 2 at a time. */
+async function throughput(hosts: readonly DoubleProcess[], requests: number): Promise<number> {
+  const gateway = gatewayFor(
+    hosts.map((h) => h.url),
+    2,
+  )
+  try {
+    const start = performance.now()
+    await Promise.all(Array.from({ length: requests }, () => viaGateway(gateway, request())))
+    return requests / ((performance.now() - start) / 1000)
+  } finally {
+    await gateway.close()
+  }
+}
+
+/** (c) a deterministic reply the first time (miss) and from the cache (hit). */
+async function cacheLatency(double: DoubleProcess) {
+  const gateway = gatewayFor([double.url], 2)
+  const misses: number[] = []
+  const hits: number[] = []
+  try {
+    for (let i = 0; i < 5; i++) {
+      const req = request('free', { temperature: 0 })
+      misses.push(await viaGateway(gateway, req))
+      for (let j = 0; j < 50; j++) hits.push(await viaGateway(gateway, req))
+    }
+  } finally {
+    await gateway.close()
+  }
+  return { miss: median(misses), hit: median(hits) }
+}
+
+/** (d) arrivals at 3x capacity, a quarter premium; wait = call until `started`. */
+async function overload(double: DoubleProcess) {
+  const gateway = gatewayFor([double.url], 2)
+  const waits: Record<Tier, number[]> = { free: [], premium: [] }
+  try {
+    const serviceMs = await viaGateway(gateway, request())
+    const capacityPerSecond = 2000 / serviceMs
+    const intervalMs = 1000 / (capacityPerSecond * 3)
+    const total = 160
+    const runs: Promise<void>[] = []
+    for (let i = 0; i < total; i++) {
+      const tier: Tier = i % 4 === 0 ? 'premium' : 'free'
+      runs.push(
+        (async () => {
+          const start = performance.now()
+          for await (const event of gateway.chat(request(tier))) {
+            if (event.type === 'started') waits[tier].push(performance.now() - start)
+          }
+        })(),
+      )
+      await new Promise((resolve) => setTimeout(resolve, intervalMs))
+    }
+    await Promise.all(runs)
+  } finally {
+    await gateway.close()
+  }
+  return { premium: percentile(waits.premium, 95), free: percentile(waits.free, 95) }
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const started = await Promise.allSettled([
+    spawnDouble(REPLY),
+    spawnDouble(REPLY),
+    spawnDouble({ ...SHORT_REPLY, loaded: ['llama3.2'] }),
+  ])
+  const doubles = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
+  const [a, b, short] = doubles
+  if (!a || !b || !short) {
+    await Promise.all(doubles.map((d) => d.stop()))
+    throw new Error('could not start the Ollama doubles for the LLM bench')
+  }
+  try {
+    const one = await overhead(a, 1, 20)
+    const fifty = await overhead(a, 50, 5)
+    const t1 = await throughput([a], 24)
+    const t2 = await throughput([a, b], 24)
+    const cache = await cacheLatency(a)
+    const load = await overload(short)
+    const ratio = (x: number) => Math.round(x * 1000) / 1000
+    return [
+      {
+        name: 'llm: raw ollama streamed reply, 1 concurrent (p50)',
+        value: ratio(one.raw),
+        unit: 'ms',
+      },
+      {
+        name: 'llm: gateway streamed reply, 1 concurrent (p50)',
+        value: ratio(one.gateway),
+        unit: 'ms',
+      },
+      {
+        name: 'llm: gateway / raw latency, 1 concurrent',
+        value: ratio(one.ratio),
+        unit: 'x',
+        target: '<= 1.02',
+        pass: one.ratio <= 1.02,
+      },
+      {
+        name: 'llm: raw ollama streamed reply, 50 concurrent (p50)',
+        value: ratio(fifty.raw),
+        unit: 'ms',
+      },
+      {
+        name: 'llm: gateway streamed reply, 50 concurrent (p50)',
+        value: ratio(fifty.gateway),
+        unit: 'ms',
+      },
+      {
+        name: 'llm: gateway / raw latency, 50 concurrent',
+        value: ratio(fifty.ratio),
+        unit: 'x',
+        target: '<= 1.02',
+        pass: fifty.ratio <= 1.02,
+      },
+      { name: 'llm: throughput, 1 host x 2 slots', value: ratio(t1), unit: 'req/s' },
+      { name: 'llm: throughput, 2 hosts x 2 slots', value: ratio(t2), unit: 'req/s' },
+      {
+        name: 'llm: two hosts / one host throughput',
+        value: ratio(t2 / t1),
+        unit: 'x',
+        target: '>= 1.9',
+        pass: t2 / t1 >= 1.9,
+      },
+      { name: 'llm: cache miss reply (p50)', value: ratio(cache.miss), unit: 'ms' },
+      { name: 'llm: cache hit reply (p50)', value: ratio(cache.hit), unit: 'ms' },
+      {
+        name: 'llm: cache hit speed-up over miss',
+        value: Math.round(cache.miss / cache.hit),
+        unit: 'x',
+        target: '>= 100',
+        pass: cache.miss / cache.hit >= 100,
+      },
+      { name: 'llm: 3x overload, premium p95 wait', value: ratio(load.premium), unit: 'ms' },
+      { name: 'llm: 3x overload, free p95 wait', value: ratio(load.free), unit: 'ms' },
+      {
+        name: 'llm: 3x overload, premium / free p95 wait',
+        value: ratio(load.premium / load.free),
+        unit: 'x',
+        target: '<= 0.333',
+        pass: load.premium / load.free <= 1 / 3,
+      },
+    ]
+  } finally {
+    await Promise.all(doubles.map((d) => d.stop()))
+  }
+}

@@ -1,0 +1,339 @@
+import { AppError, LlmUnavailableError } from '../core/errors.js'
+import type {
+  LlmChatRequest,
+  LlmClient,
+  LlmEvent,
+  LlmHostHealth,
+  ModelInfo,
+} from '../core/ports/llm.js'
+import type { Logger } from '../core/ports/logger.js'
+import {
+  errorKind,
+  hostOf,
+  isRetryable,
+  LlmTimeoutError,
+  OllamaConnectionError,
+  OllamaResponseError,
+  OllamaStreamError,
+} from './errors.js'
+import { EventChannel } from './event-channel.js'
+import { pickHost } from './host-router.js'
+import type { LlmHost } from './llm-host.js'
+import type { LlmMetrics } from './llm-metrics.js'
+import { sameModel } from './model-name.js'
+import { RecentDurations } from './recent-durations.js'
+
+export interface QueuedLlmClientDeps {
+  readonly hosts: readonly LlmHost[]
+  readonly log: Logger
+  readonly metrics: LlmMetrics
+  readonly now: () => number
+}
+
+export interface QueuedLlmClientOptions {
+  /** Requests allowed to wait (all hosts together); past it callers get `LLM_BUSY`. */
+  readonly maxQueue: number
+  /** Tried when the request's model is missing or all its hosts are down. */
+  readonly fallbackModel?: string | undefined
+  /** Tries per model (first try included). */
+  readonly maxAttempts?: number | undefined
+  /** Base delay before retrying the same host; doubles per try. */
+  readonly retryBackoffMs?: number | undefined
+  /** Reported in the `LLM_LOADING` error when a cold model misses its first-token limit. */
+  readonly firstTokenTimeoutMs: number
+}
+
+const PREMIUM = 2_000_000
+const RETRY_BOOST = 1_000_000
+const MAX_ROUND = 999_999
+
+interface Generation {
+  readonly request: LlmChatRequest
+  readonly channel: EventChannel<LlmEvent>
+  /** Priority inside the tier: lower for users with more requests outstanding. */
+  readonly round: number
+  /** Set once `started` went out: from then on no retry and no fallback. */
+  delivered: boolean
+  /** Set once `done` went out. */
+  finished: boolean
+}
+
+/**
+ * Routes generations to healthy hosts through per-host priority queues: premium before free,
+ * round-robin between users of a tier, a bounded number of waiters, retries before the first
+ * token and a fallback model. Emits `queued` with the place in line while waiting.
+ */
+export class QueuedLlmClient implements LlmClient {
+  readonly #hosts: readonly LlmHost[]
+  readonly #log: Logger
+  readonly #metrics: LlmMetrics
+  readonly #now: () => number
+  readonly #maxQueue: number
+  readonly #fallbackModel: string | undefined
+  readonly #maxAttempts: number
+  readonly #backoffMs: number
+  readonly #firstTokenTimeoutMs: number
+  readonly #outstanding = new Map<string, number>()
+  readonly #durations = new RecentDurations()
+
+  constructor(deps: QueuedLlmClientDeps, options: QueuedLlmClientOptions) {
+    this.#hosts = deps.hosts
+    this.#log = deps.log
+    this.#metrics = deps.metrics
+    this.#now = deps.now
+    this.#maxQueue = options.maxQueue
+    this.#fallbackModel = options.fallbackModel
+    this.#maxAttempts = options.maxAttempts ?? 3
+    this.#backoffMs = options.retryBackoffMs ?? 250
+    this.#firstTokenTimeoutMs = options.firstTokenTimeoutMs
+  }
+
+  chat(request: LlmChatRequest): AsyncIterable<LlmEvent> {
+    return {
+      [Symbol.asyncIterator]: () => {
+        const channel = new EventChannel<LlmEvent>()
+        const controller = new AbortController()
+        const signal = request.signal
+          ? AbortSignal.any([request.signal, controller.signal])
+          : controller.signal
+        const generation: Generation = {
+          request: { ...request, signal },
+          channel,
+          round: this.#enter(request),
+          delivered: false,
+          finished: false,
+        }
+        const run = this.#execute(generation)
+        return channel
+          .onEarlyExit(async () => {
+            // After `done` the HTTP exchange is over: aborting it would only cost the
+            // keep-alive connection.
+            if (!generation.finished) controller.abort()
+            await run
+          })
+          [Symbol.asyncIterator]()
+      },
+    }
+  }
+
+  /** Requests waiting on all hosts. */
+  get waiting(): number {
+    return this.#hosts.reduce((n, h) => n + h.queue.waiting, 0)
+  }
+
+  /** Counts the user's outstanding requests in the tier; returns their round in line. */
+  #enter(request: LlmChatRequest): number {
+    const key = `${request.tier}:${request.userKey}`
+    const round = this.#outstanding.get(key) ?? 0
+    this.#outstanding.set(key, round + 1)
+    return round
+  }
+
+  #leave(request: LlmChatRequest): void {
+    const key = `${request.tier}:${request.userKey}`
+    const left = (this.#outstanding.get(key) ?? 1) - 1
+    if (left <= 0) this.#outstanding.delete(key)
+    else this.#outstanding.set(key, left)
+  }
+
+  /** Runs one generation to its end; never rejects (failures go into the channel). */
+  async #execute(generation: Generation): Promise<void> {
+    const { request, channel } = generation
+    const fallback = request.fallbackModel ?? this.#fallbackModel
+    try {
+      try {
+        await this.#tryModel(request.model, generation, false)
+      } catch (err) {
+        if (
+          generation.delivered ||
+          request.signal?.aborted ||
+          !fallback ||
+          sameModel(fallback, request.model) ||
+          !(err instanceof AppError) ||
+          (err.code !== 'MODEL_MISSING' && err.code !== 'LLM_UNAVAILABLE')
+        ) {
+          throw err
+        }
+        this.#log.warn(
+          { model: request.model, fallbackModel: fallback, kind: errorKind(err), err },
+          'llm model unavailable, using the fallback model',
+        )
+        try {
+          await this.#tryModel(fallback, generation, true)
+        } catch (fallbackErr) {
+          this.#log.error(
+            { model: fallback, kind: errorKind(fallbackErr), err: fallbackErr },
+            'llm fallback model failed too',
+          )
+          throw generation.delivered || request.signal?.aborted ? fallbackErr : err
+        }
+      }
+      channel.end()
+    } catch (err) {
+      const failure = request.signal?.aborted
+        ? new AppError(
+            'CANCELLED',
+            'generation cancelled',
+            { model: request.model },
+            { cause: err },
+          )
+        : err
+      const kind = errorKind(failure)
+      const host = hostOf(failure)
+      // Failures of a try were counted with their host; these never reached one.
+      if (host === undefined) this.#metrics.error('none', request.model, kind)
+      const line = { host, model: request.model, kind, err: failure }
+      if (kind === 'cancelled') this.#log.debug(line, 'llm request cancelled')
+      else if (kind === 'queue_full') this.#log.warn(line, 'llm request refused: queue full')
+      else this.#log.error(line, 'llm request failed')
+      channel.fail(failure)
+    } finally {
+      this.#leave(request)
+    }
+  }
+
+  async #tryModel(model: string, generation: Generation, fallbackUsed: boolean): Promise<void> {
+    const tried = new Set<LlmHost>()
+    let lastErr: unknown
+    for (let n = 1; n <= this.#maxAttempts; n++) {
+      const host = pickHost(this.#hosts, model, tried)
+      if (!host) break
+      if (tried.has(host)) await sleep(this.#backoffMs * 2 ** (n - 2), generation.request.signal)
+      tried.add(host)
+      try {
+        await this.#runOnHost(host, model, generation, fallbackUsed, n > 1)
+        return
+      } catch (err) {
+        const kind = errorKind(err)
+        // Cancelling and a full queue are not the host's fault; `#execute` counts them.
+        if (generation.request.signal?.aborted || kind === 'queue_full') throw err
+        this.#metrics.error(host.name, model, kind)
+        if (kind === 'model_missing') host.markMissing(model)
+        else if (generation.delivered || !isRetryable(err)) throw err
+        this.#log.warn({ host: host.name, model, kind, try: n, err }, 'llm try failed')
+        lastErr = err
+      }
+    }
+    if (lastErr) throw lastErr
+    const reachable = this.#hosts.filter((h) => h.breaker.isAvailable())
+    if (reachable.length > 0) {
+      throw new AppError('MODEL_MISSING', `no host has model ${model}`, { model })
+    }
+    throw new LlmUnavailableError('no Ollama host is reachable', { model })
+  }
+
+  async #runOnHost(
+    host: LlmHost,
+    model: string,
+    generation: Generation,
+    fallbackUsed: boolean,
+    isRetry: boolean,
+  ): Promise<void> {
+    const { request, channel } = generation
+    if (!isRetry && host.queue.full && this.waiting >= this.#maxQueue) {
+      throw new AppError('LLM_BUSY', 'the LLM queue is full', {
+        retryAfterSeconds: this.#durations.estimateWaitSeconds(
+          this.waiting,
+          this.#hosts.reduce((n, h) => n + h.queue.concurrency, 0),
+        ),
+      })
+    }
+    if (!host.breaker.acquire()) throw new OllamaConnectionError(host.name, model)
+    let reachable: boolean | null = null
+    const wasLoaded = host.isLoaded(model)
+    const enqueuedAt = this.#now()
+    const priority =
+      (request.tier === 'premium' ? PREMIUM : 0) +
+      (isRetry ? RETRY_BOOST : 0) -
+      Math.min(generation.round, MAX_ROUND)
+    try {
+      await host.queue.run(
+        async () => {
+          const startedAt = this.#now()
+          this.#metrics.queueWait(request.tier, (startedAt - enqueuedAt) / 1000)
+          await host.client.generate({ ...request, model }, (event) => {
+            if (event.type === 'delta' || event.type === 'loading') {
+              channel.push(event)
+            } else if (event.type === 'started') {
+              generation.delivered = true
+              reachable = true
+              this.#metrics.firstToken(host.name, model, (this.#now() - startedAt) / 1000)
+              channel.push(event)
+            } else if (event.type === 'done') {
+              this.#durations.record(this.#now() - startedAt)
+              this.#metrics.completed(host.name, model, event.tokensPerSecond)
+              host.markLoaded(model)
+              generation.finished = true
+              channel.push({ ...event, fallbackUsed })
+            }
+          })
+          reachable = true
+        },
+        {
+          priority,
+          signal: request.signal,
+          onPosition: (position) => channel.push({ type: 'queued', position }),
+        },
+      )
+    } catch (err) {
+      if (err instanceof OllamaConnectionError) reachable = false
+      else if (err instanceof OllamaResponseError || err instanceof OllamaStreamError) {
+        reachable = true
+      }
+      if (err instanceof LlmTimeoutError && err.phase === 'first_token' && !wasLoaded) {
+        throw new LlmTimeoutError(host.name, model, 'first_token', this.#firstTokenTimeoutMs, {
+          whileLoading: true,
+          cause: err,
+        })
+      }
+      throw err
+    } finally {
+      if (reachable === true) host.breaker.recordSuccess()
+      else if (reachable === false) host.breaker.recordFailure()
+      else host.breaker.release()
+      this.#metrics.hostUp(host.name, host.breaker.state === 'closed')
+    }
+  }
+
+  /** Context length from `/api/show` on a healthy host; null when no host can tell. */
+  async modelInfo(model: string): Promise<ModelInfo> {
+    const host = pickHost(this.#hosts, model, new Set())
+    if (!host) return { contextLength: null }
+    try {
+      return await host.client.modelInfo(model)
+    } catch (err) {
+      this.#log.warn({ host: host.name, model, kind: errorKind(err), err }, 'llm show failed')
+      return { contextLength: null }
+    }
+  }
+
+  /** Up/down per host from the breaker and a cached `/api/version` probe; never throws. */
+  async health(): Promise<readonly LlmHostHealth[]> {
+    return Promise.all(
+      this.#hosts.map(async (h): Promise<LlmHostHealth> => {
+        if (!h.breaker.isAvailable())
+          return { host: h.name, status: 'down', detail: 'circuit open' }
+        try {
+          return { host: h.name, status: 'up', detail: `ollama ${await h.version()}` }
+        } catch (err) {
+          return { host: h.name, status: 'down', detail: (err as Error).message }
+        }
+      }),
+    )
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason)
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(signal?.reason)
+    }
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}
