@@ -1,0 +1,128 @@
+import { pino } from 'pino'
+import { markdownToTelegramHtml } from '../bots/telegram/markdown-to-html.js'
+import { splitText } from '../bots/telegram/split-text.js'
+import { createTelegramBot } from '../bots/telegram/telegram-bot.js'
+import type { ChatCore } from '../src/core/chat-core.js'
+import type { ReplyEvent } from '../src/core/types.js'
+import { TelegramApiDouble } from '../tests/doubles/telegram-double.js'
+import { type BenchResult, percentile } from './types.js'
+
+const PERSONA = { id: 'bench', name: 'Bench', tier: 'free', nsfw: false } as const
+
+/** A scripted core: every message is answered with `tokens` deltas `intervalMs` apart. */
+function scriptedCore(tokens: readonly string[], intervalMs: number): ChatCore {
+  return {
+    commands: [],
+    shouldRespond: async () => true,
+    async *reply(): AsyncIterable<ReplyEvent> {
+      yield { type: 'accepted', persona: PERSONA, model: 'bench' }
+      yield { type: 'started', model: 'bench' }
+      for (const text of tokens) {
+        await new Promise((resolve) => setTimeout(resolve, intervalMs))
+        yield { type: 'delta', text }
+      }
+      yield {
+        type: 'done',
+        text: tokens.join(''),
+        persona: PERSONA,
+        model: 'bench',
+        fallbackUsed: false,
+        promptTokens: 1,
+        completionTokens: tokens.length,
+        messageId: '1',
+      }
+    },
+    runCommand: async () => {},
+    parseArgs: () => ({}),
+    autocomplete: async () => [],
+    stop: async () => false,
+  }
+}
+
+function timeEach(runs: number, fn: () => void): number[] {
+  const samples: number[] = []
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now()
+    fn()
+    samples.push(performance.now() - start)
+  }
+  return samples
+}
+
+/** Streams one reply per chat in `chats` chats at once; returns edits made and time to last final text. */
+async function streamReplies(chats: number, tokens: readonly string[], intervalMs: number) {
+  const telegram = await TelegramApiDouble.start()
+  const bot = createTelegramBot(
+    { core: scriptedCore(tokens, intervalMs), log: pino({ level: 'silent' }) },
+    { token: telegram.token, apiRoot: telegram.apiRoot, webhook: false, publicUrl: 'http://x' },
+  )
+  try {
+    await bot.start()
+    const start = performance.now()
+    const ids = Array.from({ length: chats }, (_, i) => 5000 + i)
+    for (const id of ids) telegram.injectMessage({ chatId: id, userId: id, text: 'go' })
+    await telegram.until(
+      () =>
+        ids.every((id) => telegram.botMessages(id)[0]?.requestedParseMode === 'HTML') || undefined,
+      60_000,
+    )
+    const elapsed = performance.now() - start
+    return { elapsed, edits: telegram.callsOf('editMessageText').length / chats }
+  } finally {
+    await bot.stop()
+    await telegram.close()
+  }
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const paragraph = 'Some **bold** words, a [link](https://example.com) and `code` & <stuff>. '
+  const chunk = paragraph.repeat(Math.floor(4000 / paragraph.length))
+  const long = Array.from({ length: 30 }, (_, i) => `Paragraph ${i} ${'word '.repeat(58)}`).join(
+    '\n\n',
+  )
+  const render = timeEach(2_000, () => markdownToTelegramHtml(chunk))
+  const split = timeEach(2_000, () => splitText(long))
+
+  const tokens = Array.from({ length: 150 }, (_, i) => `tok${i} `)
+  const streamMs = tokens.length * 20
+  const one = await streamReplies(1, tokens, 20)
+  const ten = await streamReplies(10, tokens, 20)
+
+  return [
+    {
+      name: 'telegram: Markdown→HTML of a 4 KB chunk p50',
+      value: percentile(render, 50),
+      unit: 'ms',
+      target: '< 1 ms',
+      pass: percentile(render, 50) < 1,
+    },
+    {
+      name: 'telegram: split a 9,000-char reply p50',
+      value: percentile(split, 50),
+      unit: 'ms',
+      target: '< 1 ms',
+      pass: percentile(split, 50) < 1,
+    },
+    {
+      name: 'telegram: edits per 150-token reply (naive: 150)',
+      value: one.edits,
+      unit: 'edits',
+      target: '<= 5 (≈1/s over 3 s)',
+      pass: one.edits <= 5,
+    },
+    {
+      name: `telegram: 1 chat, stream ${streamMs} ms → final text`,
+      value: Math.round(one.elapsed),
+      unit: 'ms',
+      target: `< ${streamMs + 1500} ms`,
+      pass: one.elapsed < streamMs + 1500,
+    },
+    {
+      name: `telegram: 10 chats at once, stream ${streamMs} ms → all final`,
+      value: Math.round(ten.elapsed),
+      unit: 'ms',
+      target: `< ${streamMs + 2500} ms (no chat waits for another)`,
+      pass: ten.elapsed < streamMs + 2500,
+    },
+  ]
+}

@@ -1,0 +1,201 @@
+import { autoRetry } from '@grammyjs/auto-retry'
+import { type RunnerHandle, run, sequentialize } from '@grammyjs/runner'
+import type { FastifyPluginAsync } from 'fastify'
+import { Bot, type Context } from 'grammy'
+import type { BotCommand, Update } from 'grammy/types'
+import type { ChatCore } from '../../src/core/chat-core.js'
+import type { Logger } from '../../src/core/ports/logger.js'
+import type { PlatformMessenger } from '../../src/core/ports/messenger.js'
+import type { ComponentHealth } from '../../src/core/types.js'
+import { CallbackCodec } from './callback-data.js'
+import { ChatAdmins } from './chat-admins.js'
+import { EditPacer } from './edit-pacer.js'
+import { InFlight } from './in-flight.js'
+import { TelegramHandlers } from './telegram-handlers.js'
+import { TelegramSender } from './telegram-sender.js'
+import { chatIdOf, chatKindOf } from './update-mapping.js'
+import { TELEGRAM_WEBHOOK_PATH, telegramWebhookRoutes } from './webhook-routes.js'
+
+export interface TelegramBotDeps {
+  readonly core: ChatCore
+  readonly log: Logger
+}
+
+export interface TelegramBotOptions {
+  /** TELEGRAM_BOT_TOKEN */
+  readonly token: string
+  /** TELEGRAM_API_ROOT: a self-hosted Bot API server, or a local double in tests. */
+  readonly apiRoot?: string | undefined
+  /** TELEGRAM_WEBHOOK */
+  readonly webhook: boolean
+  /** TELEGRAM_WEBHOOK_SECRET: required when `webhook` is true. */
+  readonly webhookSecret?: string | undefined
+  /** PUBLIC_URL: the webhook is `${publicUrl}/webhooks/telegram`. */
+  readonly publicUrl: string
+  readonly privateEditIntervalMs?: number
+  readonly groupEditsPerMinute?: number
+  /** How long `stop()` lets running replies finish before cancelling them. */
+  readonly stopGraceMs?: number
+}
+
+export interface TelegramBot {
+  /** getMe, setMyCommands (private and group scopes), then long polling or setWebhook. Throws when Telegram refuses the token. */
+  start(): Promise<void>
+  /** Stops receiving updates; running replies get `stopGraceMs` to finish their final edit. */
+  stop(): Promise<void>
+  readonly messenger: PlatformMessenger
+  health(): ComponentHealth
+  /** POST /webhooks/telegram, for the HTTP server when `webhook` is true. */
+  readonly webhookRoutes: FastifyPluginAsync
+}
+
+const ALLOWED_UPDATES = ['message', 'callback_query'] as const
+
+/** The chat (and forum topic) an update belongs to, so updates of one chat run in order. */
+function sequenceKey(ctx: Context): string | undefined {
+  const chat = ctx.chat
+  if (!chat) return undefined
+  const msg = ctx.msg
+  const topic = msg && msg.date !== 0 && msg.is_topic_message ? msg.message_thread_id : undefined
+  return chatIdOf(chat.id, topic)
+}
+
+/**
+ * Builds the Telegram adapter: a grammY bot with auto-retry, per-chat sequencing and the
+ * handlers that map updates to the core. Nothing talks to Telegram before `start()`.
+ */
+export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOptions): TelegramBot {
+  const log = deps.log.child({ component: 'telegram' })
+  const apiRoot = options.apiRoot?.replace(/\/+$/, '')
+  const bot = new Bot(options.token, { client: apiRoot ? { apiRoot } : {} })
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 6, maxDelaySeconds: 900 }))
+
+  const sender = new TelegramSender({ api: bot.api, log })
+  const inFlight = new InFlight()
+  const handlers = new TelegramHandlers({
+    core: deps.core,
+    api: bot.api,
+    log,
+    sender,
+    pacer: new EditPacer({
+      privateIntervalMs: options.privateEditIntervalMs,
+      groupEditsPerMinute: options.groupEditsPerMinute,
+    }),
+    codec: new CallbackCodec(() => deps.core.commands),
+    admins: new ChatAdmins({ api: bot.api, log }),
+    inFlight,
+  })
+
+  bot.use(sequentialize(sequenceKey))
+  bot.on('message', (ctx) => handlers.onMessage(ctx))
+  bot.on('callback_query', (ctx) => handlers.onCallbackQuery(ctx))
+  bot.catch(async ({ error, ctx }) => {
+    const updateId = ctx.update.update_id
+    log.error({ err: error, updateId, chatId: ctx.chat?.id }, 'telegram update failed')
+    if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => {})
+    const chat = ctx.chat
+    const kind = chat ? chatKindOf(chat) : undefined
+    if (chat && kind) {
+      const msg = ctx.msg
+      const threadId =
+        msg && msg.date !== 0 && msg.is_topic_message ? msg.message_thread_id : undefined
+      await handlers.answerFailure({ chatId: chat.id, threadId, isGroup: kind === 'group' }, error)
+    }
+  })
+
+  let runner: RunnerHandle | undefined
+  let state: { status: ComponentHealth['status']; detail?: string } = {
+    status: 'down',
+    detail: 'not started',
+  }
+  let ready = false
+
+  const processUpdate = (update: Update) => {
+    inFlight.track(
+      bot.handleUpdate(update).catch((err: unknown) => {
+        log.error({ err, updateId: update.update_id }, 'telegram webhook update failed')
+      }),
+    )
+  }
+
+  async function registerCommands(): Promise<void> {
+    const commands = deps.core.commands.map(
+      (c): BotCommand => ({ command: c.name, description: c.description.slice(0, 256) || c.name }),
+    )
+    try {
+      await bot.api.setMyCommands(commands, { scope: { type: 'all_private_chats' } })
+      await bot.api.setMyCommands(commands, { scope: { type: 'all_group_chats' } })
+    } catch (err) {
+      log.warn({ err }, 'telegram setMyCommands failed; commands still work when typed')
+    }
+  }
+
+  return {
+    messenger: {
+      platform: 'telegram',
+      async sendDirect(platformUserId, notice) {
+        try {
+          await sender.sendText({ chatId: Number(platformUserId), isGroup: false }, notice.text, {
+            links: notice.links,
+          })
+          return true
+        } catch (err) {
+          log.warn({ err }, 'telegram direct message failed')
+          return false
+        }
+      },
+    },
+
+    webhookRoutes: telegramWebhookRoutes(
+      { log, process: processUpdate, ready: () => ready },
+      { secretToken: options.webhookSecret },
+    ),
+
+    health(): ComponentHealth {
+      if (ready && runner && !runner.isRunning()) {
+        return { name: 'telegram', essential: false, status: 'down', detail: 'polling stopped' }
+      }
+      return { name: 'telegram', essential: false, ...state }
+    },
+
+    async start() {
+      if (options.webhook && !options.webhookSecret) {
+        throw new Error('TELEGRAM_WEBHOOK=true needs a webhook secret (TELEGRAM_WEBHOOK_SECRET)')
+      }
+      try {
+        await bot.init()
+      } catch (err) {
+        state = {
+          status: 'down',
+          detail: 'getMe failed (check TELEGRAM_BOT_TOKEN / TELEGRAM_API_ROOT)',
+        }
+        throw err
+      }
+      ready = true
+      await registerCommands()
+      if (options.webhook) {
+        const url = `${options.publicUrl.replace(/\/+$/, '')}${TELEGRAM_WEBHOOK_PATH}`
+        await bot.api.setWebhook(url, {
+          secret_token: options.webhookSecret,
+          allowed_updates: [...ALLOWED_UPDATES],
+        })
+        log.info({ username: bot.botInfo.username, url }, 'telegram webhook set')
+      } else {
+        await bot.api.deleteWebhook()
+        runner = run(bot, {
+          runner: { fetch: { allowed_updates: [...ALLOWED_UPDATES] }, silent: true },
+        })
+        log.info({ username: bot.botInfo.username }, 'telegram long polling started')
+      }
+      state = { status: 'up' }
+    },
+
+    async stop() {
+      ready = false
+      if (runner?.isRunning()) await runner.stop()
+      await inFlight.drain(options.stopGraceMs ?? 10_000)
+      state = { status: 'down', detail: 'stopped' }
+      log.info('telegram stopped')
+    },
+  }
+}

@@ -1,0 +1,125 @@
+import { join } from 'node:path'
+import { pino } from 'pino'
+import { Registry } from 'prom-client'
+import {
+  createTelegramBot,
+  type TelegramBot,
+  type TelegramBotOptions,
+} from '../../../../bots/telegram/telegram-bot.js'
+import { commands } from '../../../../commands/index.js'
+import { type ChatCoreRuntime, createChatCore } from '../../../../src/core/create-chat-core.js'
+import type { Logger } from '../../../../src/core/ports/logger.js'
+import type { BillingService } from '../../../../src/core/ports/services.js'
+import { createLlmGateway, type LlmGateway } from '../../../../src/llm/create-llm-gateway.js'
+import { FilePersonaRepository } from '../../../../src/personas/file-persona-repository.js'
+import type { DatabaseHandle } from '../../../../src/storage/create-database.js'
+import { createSqlStores } from '../../../../src/storage/sql-stores.js'
+import { type OllamaDouble, startOllamaDouble } from '../../../doubles/ollama-double.js'
+import { TelegramApiDouble } from '../../../doubles/telegram-double.js'
+import { createTestDatabase } from '../../../helpers/database.js'
+import { silentLogger } from '../../../helpers/logger.js'
+
+export const MODEL = 'llama3.2'
+
+/** A real grammY bot wired to the real core (SQLite, persona files, LLM gateway) and doubles. */
+export interface Stack {
+  readonly telegram: TelegramApiDouble
+  readonly ollama: OllamaDouble
+  readonly core: ChatCoreRuntime
+  readonly bot: TelegramBot
+  close(): Promise<void>
+}
+
+/** Billing as commands see it, answering with links to our own (fictional) routes. */
+const billing: BillingService = {
+  subscribeLink: async (accountId) => `https://bots.example.com/subscribe/${accountId}`,
+  billingLink: async () => null,
+  refundLatest: async () => null,
+}
+
+export async function startStack(
+  options: Partial<TelegramBotOptions> = {},
+  log: Logger = process.env.TG_DEBUG ? (pino({ level: 'debug' }) as Logger) : silentLogger(),
+): Promise<Stack> {
+  const telegram = await TelegramApiDouble.start()
+  const ollama = await startOllamaDouble({ models: [MODEL], loaded: [MODEL] })
+  let db: DatabaseHandle | undefined
+  let llm: LlmGateway | undefined
+  let bot: TelegramBot | undefined
+  const close = async () => {
+    await bot?.stop()
+    await core?.close(1_000)
+    await llm?.close()
+    await db?.destroy()
+    await ollama.close()
+    await telegram.close()
+  }
+  let core: ChatCoreRuntime | undefined
+  try {
+    db = await createTestDatabase('sqlite')
+    llm = createLlmGateway(
+      { log, registry: new Registry() },
+      {
+        hosts: [ollama.url],
+        defaultModel: MODEL,
+        concurrency: 4,
+        maxQueue: 20,
+        autoPull: false,
+        firstTokenTimeoutMs: 20_000,
+        idleTimeoutMs: 20_000,
+        totalTimeoutMs: 60_000,
+        replyCacheMaxKeys: 0,
+      },
+    )
+    const personas = new FilePersonaRepository(
+      { log },
+      { dir: join(import.meta.dirname, '../../../../personas'), defaultModel: MODEL },
+    )
+    await personas.reload()
+    core = createChatCore(
+      {
+        stores: createSqlStores(db.db),
+        llm,
+        personas,
+        entitlements: {
+          entitlement: async () => ({ tier: 'free', source: 'none', until: null, status: null }),
+        },
+        grants: {
+          grant: async () => {
+            throw new Error('grants are not part of these tests')
+          },
+        },
+        billing,
+        commands,
+        log,
+      },
+      {
+        defaultModel: MODEL,
+        freeDailyMessages: 1_000,
+        premiumDailyMessages: 1_000,
+        maxInputChars: 4_000,
+        freeContextTokens: 4_096,
+        premiumContextTokens: 4_096,
+        admins: [],
+      },
+    )
+    bot = createTelegramBot(
+      { core, log },
+      {
+        token: telegram.token,
+        apiRoot: telegram.apiRoot,
+        webhook: false,
+        publicUrl: 'https://bots.example.com',
+        privateEditIntervalMs: 100,
+        groupEditsPerMinute: 600,
+        stopGraceMs: 2_000,
+        ...options,
+      },
+    )
+    await bot.start()
+    return { telegram, ollama, core, bot, close }
+  } catch (err) {
+    await close()
+    throw err
+  }
+}
