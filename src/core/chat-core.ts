@@ -7,6 +7,8 @@ export interface CommandDescriptor {
   readonly description: string
   readonly options: readonly CommandOption[]
   readonly permission: CommandPermission
+  /** The command may take longer than Discord's 3-second window: adapters defer at once. */
+  readonly slow?: boolean
 }
 
 /** One command invocation, platform-neutral. */

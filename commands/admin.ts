@@ -1,0 +1,84 @@
+import type { CoreCommand, CoreCommandContext } from './types.js'
+
+const USAGE =
+  'Usage: /admin stats | /admin grant <platform:id|account id> <days> | /admin refund <platform:id|account id> | /admin reload'
+
+async function grant(ctx: CoreCommandContext): Promise<string> {
+  const days = Number(ctx.args.days)
+  if (!ctx.args.user || !Number.isInteger(days) || days < 1 || days > 3650) {
+    return 'Usage: /admin grant <platform:id|account id> <days> (1-3650)'
+  }
+  const found = await ctx.services.resolveUser(ctx.args.user)
+  if (!found) return `No account found for ${ctx.args.user}.`
+  const { until } = await ctx.services.grants.grant(found.account.id, days, ctx.now)
+  ctx.log.info({ accountId: found.account.id, days }, 'premium granted')
+  return `Granted ${days} day${days === 1 ? '' : 's'} of premium to ${ctx.args.user}: until ${new Date(until).toISOString().slice(0, 10)}.`
+}
+
+async function refund(ctx: CoreCommandContext): Promise<string> {
+  const billing = ctx.services.billing
+  if (!billing) return 'Subscriptions are not enabled on this server.'
+  if (!ctx.args.user) return 'Usage: /admin refund <platform:id|account id>'
+  const found = await ctx.services.resolveUser(ctx.args.user)
+  if (!found) return `No account found for ${ctx.args.user}.`
+  const refunded = await billing.refundLatest(found.account.id, ctx.now)
+  if (!refunded) return `${ctx.args.user} has no payment to refund.`
+  ctx.log.info({ accountId: found.account.id }, 'payment refunded by admin')
+  return `Refunded ${(refunded.amount / 100).toFixed(2)} ${refunded.currency.toUpperCase()} to ${ctx.args.user}.`
+}
+
+export const adminCommand: CoreCommand = {
+  name: 'admin',
+  description: 'Bot admin tools: stats, grant, refund, reload',
+  permission: 'admin',
+  slow: true,
+  options: [
+    {
+      name: 'action',
+      description: 'What to do',
+      type: 'string',
+      required: true,
+      choices: [
+        { name: 'stats', value: 'stats' },
+        { name: 'grant', value: 'grant' },
+        { name: 'refund', value: 'refund' },
+        { name: 'reload', value: 'reload' },
+      ],
+    },
+    { name: 'user', description: 'platform:id or account id', type: 'string' },
+    { name: 'days', description: 'Days of premium to grant', type: 'integer' },
+  ],
+  async run(ctx) {
+    let text: string
+    switch (ctx.args.action?.toLowerCase()) {
+      case 'stats': {
+        const s = await ctx.services.adminStats()
+        text = [
+          `Accounts: ${s.accounts}`,
+          `Active in the last 24 h: ${s.activeAccounts24h}`,
+          `Messages in the last 24 h: ${s.messages24h}`,
+          `Subscribers: ${s.subscribers}`,
+          `Personas loaded: ${s.personas}`,
+        ].join('\n')
+        break
+      }
+      case 'grant':
+        text = await grant(ctx)
+        break
+      case 'refund':
+        text = await refund(ctx)
+        break
+      case 'reload': {
+        const r = await ctx.services.reloadPersonas()
+        text = [
+          `Reloaded ${r.loaded} persona${r.loaded === 1 ? '' : 's'}.`,
+          ...r.errors.map((e) => `Skipped ${e.file}: ${e.message}`),
+        ].join('\n')
+        break
+      }
+      default:
+        text = USAGE
+    }
+    await ctx.reply({ text, ephemeral: true })
+  },
+}

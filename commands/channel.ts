@@ -1,0 +1,121 @@
+import type { ChatSettings } from '../src/core/types.js'
+import { type CoreCommand, type CoreCommandContext, callerOf } from './types.js'
+
+const USAGE = [
+  'Usage:',
+  '/channel — show this chat’s settings',
+  '/channel persona <name|default> — the persona that answers here',
+  '/channel server_persona <name|default> — default for the whole Discord server',
+  '/channel answer_all on|off — answer every message, not only mentions and replies',
+  '/channel adult on|off — allow adult personas here (Telegram groups)',
+  '/channel allowed <id,id,…|all> — personas people may pick here',
+].join('\n')
+
+function describe(s: ChatSettings): string {
+  return [
+    `Persona here: ${s.personaId ?? 'default'}`,
+    `Answer every message: ${s.answerAll ? 'on' : 'off'}`,
+    `Adult content: ${s.adultEnabled ? 'on' : 'off'}`,
+    `Allowed personas: ${s.allowedPersonas ? s.allowedPersonas.join(', ') : 'all'}`,
+  ].join('\n')
+}
+
+function onOff(value: string | undefined): boolean | undefined {
+  const v = value?.toLowerCase()
+  if (v === 'on' || v === 'yes' || v === 'true') return true
+  if (v === 'off' || v === 'no' || v === 'false') return false
+  return undefined
+}
+
+async function personaPatch(
+  ctx: CoreCommandContext,
+  value: string | undefined,
+): Promise<Partial<ChatSettings> | string> {
+  if (!value) return 'Which persona? /channel persona <name|default>'
+  if (value.toLowerCase() === 'default') return { personaId: null }
+  const persona = ctx.services.findPersona(value)
+  if (!persona) return `I don't know a persona called "${value}". Try /personas.`
+  if (persona.nsfw && !(await ctx.services.adultAllowedHere(callerOf(ctx)))) {
+    return `${persona.name} is for adults only and this chat does not allow adult content.`
+  }
+  return { personaId: persona.id }
+}
+
+export const channelCommand: CoreCommand = {
+  name: 'channel',
+  description: 'Chat settings for admins: persona, answer-all, adult, allowed personas',
+  permission: 'chat_admin',
+  options: [
+    {
+      name: 'setting',
+      description: 'What to change',
+      type: 'string',
+      choices: [
+        { name: 'persona', value: 'persona' },
+        { name: 'server_persona', value: 'server_persona' },
+        { name: 'answer_all', value: 'answer_all' },
+        { name: 'adult', value: 'adult' },
+        { name: 'allowed', value: 'allowed' },
+      ],
+    },
+    { name: 'value', description: 'The new value', type: 'string' },
+  ],
+  async run(ctx) {
+    if (ctx.chatKind === 'direct') {
+      await ctx.reply({
+        text: '/channel changes a group or channel; in private chats use /persona and /settings.',
+        ephemeral: true,
+      })
+      return
+    }
+    const caller = callerOf(ctx)
+    const setting = ctx.args.setting?.toLowerCase()
+    const value = ctx.args.value
+    if (!setting) {
+      await ctx.reply({ text: describe(await ctx.services.chatSettings(caller)), ephemeral: true })
+      return
+    }
+    let patch: Partial<ChatSettings> | string
+    if (setting === 'persona' || setting === 'server_persona') {
+      patch = await personaPatch(ctx, value)
+    } else if (setting === 'answer_all' || setting === 'adult') {
+      const on = onOff(value)
+      patch =
+        on === undefined
+          ? `Usage: /channel ${setting} on|off`
+          : setting === 'adult'
+            ? { adultEnabled: on }
+            : { answerAll: on }
+    } else if (setting === 'allowed') {
+      if (!value) patch = 'Usage: /channel allowed <id,id,…|all>'
+      else if (value.toLowerCase() === 'all') patch = { allowedPersonas: null }
+      else {
+        const ids = value.split(/[\s,]+/).filter(Boolean)
+        const unknown = ids.filter((id) => !ctx.services.findPersona(id))
+        patch =
+          unknown.length > 0
+            ? `Unknown persona${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. See /personas.`
+            : {
+                allowedPersonas: ids.map((id) => ctx.services.findPersona(id)?.id ?? id),
+              }
+      }
+    } else {
+      patch = USAGE
+    }
+    if (typeof patch === 'string') {
+      await ctx.reply({ text: patch, ephemeral: true })
+      return
+    }
+    if (setting === 'server_persona') {
+      const saved = await ctx.services.updateServerSettings(caller, patch)
+      await ctx.reply(
+        saved
+          ? `Server default persona: ${saved.personaId ?? 'default'}.`
+          : { text: 'server_persona only works in a Discord server.', ephemeral: true },
+      )
+      return
+    }
+    const saved = await ctx.services.updateChatSettings(caller, patch)
+    await ctx.reply(`Saved.\n${describe(saved)}`)
+  },
+}

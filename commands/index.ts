@@ -1,0 +1,39 @@
+import { adminCommand } from './admin.js'
+import { billingCommand } from './billing.js'
+import { channelCommand } from './channel.js'
+import { exportCommand } from './export.js'
+import { forgetCommand } from './forget.js'
+import { helpCommand } from './help.js'
+import { memoryCommand } from './memory.js'
+import { personaCommand } from './persona.js'
+import { personasCommand } from './personas.js'
+import { regenerateCommand } from './regenerate.js'
+import { resetCommand } from './reset.js'
+import { settingsCommand } from './settings.js'
+import { statusCommand } from './status.js'
+import { stopCommand } from './stop.js'
+import { subscribeCommand } from './subscribe.js'
+import type { CoreCommand } from './types.js'
+import { verifyCommand } from './verify.js'
+
+/** Every command the core serves, in the order /help lists them. */
+export const commands: readonly CoreCommand[] = [
+  helpCommand,
+  personasCommand,
+  personaCommand,
+  resetCommand,
+  regenerateCommand,
+  stopCommand,
+  statusCommand,
+  memoryCommand,
+  forgetCommand,
+  exportCommand,
+  settingsCommand,
+  subscribeCommand,
+  billingCommand,
+  verifyCommand,
+  channelCommand,
+  adminCommand,
+]
+
+export type { CoreCommand } from './types.js'

@@ -1,0 +1,15 @@
+import { type CoreCommand, callerOf } from './types.js'
+
+export const memoryCommand: CoreCommand = {
+  name: 'memory',
+  description: 'What the persona remembers of older messages',
+  async run(ctx) {
+    const { persona, summary } = await ctx.services.memory(callerOf(ctx))
+    await ctx.reply({
+      text: summary
+        ? `What ${persona.name} remembers:\n${summary}`
+        : `${persona.name} has no long-term memory of this conversation yet: it is still short enough to remember word for word.`,
+      ephemeral: true,
+    })
+  },
+}

@@ -1,0 +1,32 @@
+import { personaSheet } from '../src/core/persona-prompt.js'
+import { type CoreCommand, callerOf } from './types.js'
+
+export const personasCommand: CoreCommand = {
+  name: 'personas',
+  description: 'List the personas you can talk to',
+  async run(ctx) {
+    const caller = callerOf(ctx)
+    const personas = await ctx.services.visiblePersonas(caller)
+    if (personas.length === 0) {
+      await ctx.reply({ text: 'No personas are available here.', ephemeral: true })
+      return
+    }
+    const active = await ctx.services.activePersona(caller)
+    const lines = personas.map((p) => {
+      const tags = [p.tier === 'premium' ? 'premium' : '', p.nsfw ? '18+' : '']
+        .filter(Boolean)
+        .join(', ')
+      const blurb = personaSheet(p, ctx.displayName).description.replace(/\s+/g, ' ').slice(0, 90)
+      return `${p.id === active.id ? '▶ ' : '• '}${p.name} (${p.id})${tags ? ` [${tags}]` : ''}${blurb ? ` — ${blurb}` : ''}`
+    })
+    await ctx.reply({
+      text: ['Personas:', ...lines, '', 'Switch with /persona <name>.'].join('\n'),
+      ephemeral: true,
+      actions: personas.slice(0, 10).map((p) => ({
+        label: p.name,
+        command: 'persona',
+        args: { name: p.id },
+      })),
+    })
+  },
+}

@@ -1,0 +1,224 @@
+import { AppError } from './errors.js'
+import type { Persona, PersonaRepository } from './persona.js'
+import type { Clock } from './ports/clock.js'
+import type { LlmClient } from './ports/llm.js'
+import type { Logger } from './ports/logger.js'
+import type { EntitlementReader } from './ports/services.js'
+import type { Stores } from './ports/stores.js'
+import { personaGreeting } from './prompt-parts.js'
+import { formatDuration, msUntilUtcMidnight, utcDay } from './quota.js'
+import {
+  accountScope,
+  chatScope,
+  conversationScope,
+  guildScope,
+  isListedAdmin,
+  type Place,
+} from './scopes.js'
+import type { Account, Platform, Tier } from './types.js'
+
+export interface ChatPolicyDeps {
+  readonly stores: Stores
+  readonly llm: LlmClient
+  readonly personas: PersonaRepository
+  readonly entitlements: EntitlementReader
+  readonly log: Logger
+  readonly now: Clock
+}
+
+export interface ChatPolicyOptions {
+  readonly defaultModel: string
+  readonly fallbackModel?: string | undefined
+  readonly freeDailyMessages: number
+  readonly premiumDailyMessages: number
+  readonly freeContextTokens: number
+  readonly premiumContextTokens: number
+  readonly admins: readonly { platform: Platform; platformUserId: string }[]
+  readonly replyReserveTokens?: number | undefined
+}
+
+/** Context length answers are reused this long. */
+const MODEL_INFO_TTL_MS = 5 * 60_000
+const DEFAULT_REPLY_RESERVE = 512
+
+/** Who is talking, resolved once per message. */
+export interface Speaker {
+  readonly account: Account
+  readonly isAdmin: boolean
+  readonly tier: Tier
+}
+
+/**
+ * The rules of the conversation core: who is talking and their tier, which persona answers
+ * where, adult and premium gating, daily quotas and the context length per tier.
+ */
+export class ChatPolicy {
+  readonly #deps: ChatPolicyDeps
+  readonly #options: ChatPolicyOptions
+  readonly #modelInfo = new Map<string, { contextLength: number | null; at: number }>()
+
+  constructor(deps: ChatPolicyDeps, options: ChatPolicyOptions) {
+    this.#deps = deps
+    this.#options = options
+  }
+
+  /** The persona's model, else OLLAMA_MODEL. */
+  modelFor(persona: Persona): string {
+    return persona.model ?? this.#options.defaultModel
+  }
+
+  fallbackFor(persona: Persona): string | undefined {
+    return persona.fallbackModel ?? this.#options.fallbackModel
+  }
+
+  /** Tokens kept free for the reply: configured, else the persona's num_predict, else 512; at most half the context. */
+  replyReserve(persona: Persona, numCtx: number): number {
+    return Math.min(
+      this.#options.replyReserveTokens ??
+        numberOption(persona, 'num_predict') ??
+        DEFAULT_REPLY_RESERVE,
+      Math.floor(numCtx / 2),
+    )
+  }
+
+  /** Resolves (creating on first sight) the account of an identity, with its tier. */
+  async speaker(platform: Platform, platformUserId: string, displayName: string): Promise<Speaker> {
+    const { stores, entitlements, now } = this.#deps
+    const { account } = await stores.accounts.resolveIdentity(
+      platform,
+      platformUserId,
+      displayName,
+      now(),
+    )
+    const isAdmin = isListedAdmin(this.#options.admins, platform, platformUserId)
+    const tier = isAdmin ? 'premium' : (await entitlements.entitlement(account.id, now())).tier
+    return { account, isAdmin, tier }
+  }
+
+  /**
+   * Whether adult personas may answer here. DMs: the adapter must allow it AND the account
+   * confirmed 18+ (`/settings adult yes`). Groups: the adapter allows it (a Discord
+   * age-restricted channel) or, outside Discord, a chat admin turned it on with `/channel adult on`.
+   */
+  async adultAllowed(place: Place & { adultAllowed: boolean }, account: Account): Promise<boolean> {
+    if (place.chatKind === 'direct') return place.adultAllowed && account.adultConfirmed
+    if (place.adultAllowed) return true
+    if (place.platform === 'discord') return false
+    return (await this.#deps.stores.chatSettings.get(chatScope(place))).adultEnabled
+  }
+
+  async checkPersonaAccess(
+    persona: Persona,
+    place: Place & { adultAllowed: boolean },
+    speaker: Speaker,
+  ): Promise<void> {
+    if (persona.nsfw && !(await this.adultAllowed(place, speaker.account))) {
+      throw new AppError('ADULT_NOT_ALLOWED', 'adult persona outside an adult place', {
+        persona: persona.name,
+        where:
+          'Adult personas work in Discord age-restricted channels, in Telegram private chats after you confirm you are 18+ with /settings adult yes, and in Telegram groups where an admin turned adult content on with /channel adult on.',
+      })
+    }
+    if (persona.tier === 'premium' && speaker.tier !== 'premium') {
+      throw new AppError('PREMIUM_REQUIRED', 'premium persona', { persona: persona.name })
+    }
+  }
+
+  dailyLimit(speaker: Speaker): number | null {
+    if (speaker.isAdmin) return null
+    return speaker.tier === 'premium'
+      ? this.#options.premiumDailyMessages
+      : this.#options.freeDailyMessages
+  }
+
+  async checkQuota(speaker: Speaker): Promise<void> {
+    const limit = this.dailyLimit(speaker)
+    if (limit === null) return
+    const now = this.#deps.now()
+    const used = await this.#deps.stores.usage.get(speaker.account.id, utcDay(now))
+    if (used.messages >= limit) {
+      throw new AppError('QUOTA_EXCEEDED', 'daily quota used', {
+        limit,
+        tier: speaker.tier,
+        resetIn: formatDuration(msUntilUtcMidnight(now)),
+      })
+    }
+  }
+
+  async settingsPersona(scope: string): Promise<Persona | undefined> {
+    const { personaId } = await this.#deps.stores.chatSettings.get(scope)
+    return personaId ? this.#deps.personas.get(personaId) : undefined
+  }
+
+  defaultPersona(): Persona {
+    const first = this.#deps.personas.list()[0]
+    if (!first)
+      throw new AppError('PERSONA_NOT_FOUND', 'no personas loaded', { persona: '(none loaded)' })
+    return first
+  }
+
+  async personaFor(place: Place, accountId: string): Promise<Persona> {
+    if (place.chatKind === 'direct') {
+      return (await this.settingsPersona(accountScope(accountId))) ?? this.defaultPersona()
+    }
+    const here = await this.settingsPersona(chatScope(place))
+    if (here) return here
+    const guild = guildScope(place)
+    return (guild ? await this.settingsPersona(guild) : undefined) ?? this.defaultPersona()
+  }
+
+  async conversation(place: Place & { displayName: string }, accountId: string, persona: Persona) {
+    const { stores, now } = this.#deps
+    const { conversation, created } = await stores.conversations.getOrCreate(
+      conversationScope(place, accountId),
+      persona.id,
+      place.chatKind,
+      now(),
+    )
+    if (created) await this.appendGreeting(conversation.id, persona, place.displayName)
+    return conversation
+  }
+
+  async appendGreeting(
+    conversationId: string,
+    persona: Persona,
+    userName: string,
+  ): Promise<string> {
+    const greeting = personaGreeting(persona, userName)
+    if (greeting) {
+      await this.#deps.stores.conversations.append({
+        conversationId,
+        role: 'assistant',
+        content: greeting,
+        status: 'complete',
+        createdAt: this.#deps.now(),
+      })
+    }
+    return greeting
+  }
+
+  async contextLength(model: string, persona: Persona, tier: Tier): Promise<number> {
+    const cap =
+      tier === 'premium' ? this.#options.premiumContextTokens : this.#options.freeContextTokens
+    const fromPersona = numberOption(persona, 'num_ctx')
+    if (fromPersona !== undefined) return Math.min(fromPersona, cap)
+    const now = this.#deps.now()
+    let cached = this.#modelInfo.get(model)
+    if (!cached || now - cached.at > MODEL_INFO_TTL_MS) {
+      try {
+        const info = await this.#deps.llm.modelInfo(model)
+        cached = { contextLength: info.contextLength, at: now }
+        this.#modelInfo.set(model, cached)
+      } catch (err) {
+        this.#deps.log.debug({ err, model }, 'model info unavailable; using the tier cap')
+        cached = { contextLength: null, at: now }
+      }
+    }
+    return Math.min(cached.contextLength ?? cap, cap)
+  }
+}
+
+function numberOption(persona: Persona, name: string): number | undefined {
+  const v = persona.options[name]
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined
+}

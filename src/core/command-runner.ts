@@ -1,0 +1,145 @@
+import type { CommandDescriptor, CommandInvocation, CommandIo } from './chat-core.js'
+import type { ChatPolicy } from './chat-policy.js'
+import type { ChatServices } from './chat-services.js'
+import type { Command, CommandReply } from './command.js'
+import type { CoreServices } from './core-services.js'
+import { AppError } from './errors.js'
+import { sanitizeInput } from './input.js'
+import type { Clock } from './ports/clock.js'
+import type { Logger } from './ports/logger.js'
+
+export interface CommandRunnerDeps {
+  readonly services: ChatServices
+  readonly policy: ChatPolicy
+  readonly commands: readonly Command<CoreServices>[]
+  readonly log: Logger
+  readonly now: Clock
+}
+
+const FEATURE_NAMES = { billing: 'Subscriptions', email: 'Email verification' } as const
+
+/** Splits command text into the command's options in order; the last option takes the rest. */
+export function parseCommandArgs(
+  command: Command<CoreServices> | undefined,
+  text: string,
+): Record<string, string | undefined> {
+  const options = command?.options ?? []
+  const out: Record<string, string | undefined> = {}
+  let rest = sanitizeInput(text).trim()
+  options.forEach((option, i) => {
+    if (rest === '') return
+    if (i === options.length - 1) {
+      out[option.name] = rest
+      rest = ''
+      return
+    }
+    const m = /^(\S+)\s*([\s\S]*)$/.exec(rest)
+    out[option.name] = m?.[1]
+    rest = m?.[2] ?? ''
+  })
+  return out
+}
+
+/** Dispatches invocations to commands: permissions, missing subsystems and failures are answered. */
+export class CommandRunner {
+  readonly #deps: CommandRunnerDeps
+  readonly #byName: Map<string, Command<CoreServices>>
+  readonly descriptors: readonly CommandDescriptor[]
+
+  constructor(deps: CommandRunnerDeps) {
+    this.#deps = deps
+    this.#byName = new Map(deps.commands.map((c) => [c.name, c]))
+    this.descriptors = deps.commands.map((c) => ({
+      name: c.name,
+      description: c.description,
+      options: c.options ?? [],
+      permission: c.permission ?? 'everyone',
+      slow: c.slow ?? false,
+    }))
+  }
+
+  parseArgs(name: string, text: string): Record<string, string | undefined> {
+    return parseCommandArgs(this.#byName.get(name.toLowerCase()), text)
+  }
+
+  /** Never throws. */
+  async run(invocation: CommandInvocation, io: CommandIo): Promise<void> {
+    const { services, policy, log, now } = this.#deps
+    const name = invocation.name.toLowerCase().replace(/^\//, '')
+    const clog = log.child({ command: name, platform: invocation.platform })
+    const reply = async (r: CommandReply | string) => {
+      await io.reply(typeof r === 'string' ? { text: r } : r)
+    }
+    try {
+      const command = this.#byName.get(name)
+      if (!command) {
+        await reply({ text: `I don't know the command /${name}. Try /help.`, ephemeral: true })
+        return
+      }
+      if (command.requires === 'billing' && !services.billing) {
+        await reply({
+          text: `${FEATURE_NAMES.billing} are not enabled on this server.`,
+          ephemeral: true,
+        })
+        return
+      }
+      if (command.requires === 'email' && !services.verification) {
+        await reply({
+          text: `${FEATURE_NAMES.email} is not enabled on this server.`,
+          ephemeral: true,
+        })
+        return
+      }
+      const speaker = await policy.speaker(
+        invocation.platform,
+        invocation.platformUserId,
+        invocation.displayName,
+      )
+      const permission = command.permission ?? 'everyone'
+      if (permission === 'admin' && !speaker.isAdmin) {
+        await reply({ text: `/${name} is for bot admins only.`, ephemeral: true })
+        return
+      }
+      if (permission === 'chat_admin' && !invocation.isChatAdmin && !speaker.isAdmin) {
+        await reply({ text: `/${name} is for admins of this chat only.`, ephemeral: true })
+        return
+      }
+      const args: Record<string, string | undefined> = {}
+      for (const [k, v] of Object.entries(invocation.args)) {
+        const clean = v === undefined ? undefined : sanitizeInput(v).trim()
+        args[k] = clean === '' ? undefined : clean
+      }
+      await command.run({
+        platform: invocation.platform,
+        platformUserId: invocation.platformUserId,
+        displayName: invocation.displayName,
+        chatId: invocation.chatId,
+        chatKind: invocation.chatKind,
+        adultAllowed: invocation.adultAllowed,
+        account: speaker.account,
+        isAdmin: speaker.isAdmin,
+        isChatAdmin: invocation.isChatAdmin,
+        args,
+        services,
+        log: clog,
+        now: now(),
+        reply,
+        stream: (events) => io.stream(events),
+      })
+    } catch (err) {
+      const noPersonas = err instanceof AppError && err.code === 'PERSONA_NOT_FOUND'
+      if (noPersonas) clog.warn('command needs a persona but none are loaded')
+      else clog.error({ err }, 'command failed')
+      try {
+        await reply({
+          text: noPersonas
+            ? 'No personas are loaded on this server yet. An admin should check PERSONAS_DIR.'
+            : `Something went wrong running /${name}. It has been logged; please try again.`,
+          ephemeral: true,
+        })
+      } catch (replyErr) {
+        clog.warn({ err: replyErr }, 'could not answer a failed command')
+      }
+    }
+  }
+}

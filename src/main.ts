@@ -1,0 +1,96 @@
+import { mkdirSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { pino } from 'pino'
+import { type Config, ConfigError, loadConfig, readEnv } from './config.js'
+import { createLogger } from './logger.js'
+import { type RunningPlatform, startPlatform } from './platform.js'
+
+/** How long shutdown may take before we give up waiting and exit anyway. */
+const HARD_EXIT_MS = 10_000
+
+function wantsConsole(config: Config): boolean {
+  return (
+    !config.DISCORD_TOKEN &&
+    !config.TELEGRAM_BOT_TOKEN &&
+    Boolean(process.stdin.isTTY) &&
+    Boolean(process.stdout.isTTY)
+  )
+}
+
+/** `npm start`: validate config, start everything configured, stop cleanly on a signal. */
+async function main(): Promise<void> {
+  let config: Config
+  try {
+    config = loadConfig(readEnv())
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`)
+      process.exit(1)
+    }
+    throw err
+  }
+
+  const interactive = wantsConsole(config)
+  // The terminal chat owns the screen: logs go to a file next to the data instead.
+  let logFile: string | undefined
+  if (interactive) {
+    logFile = resolve(
+      config.DATABASE_URL.startsWith('postgres') ? './data' : dirname(config.DATABASE_URL),
+      'justlayme.log',
+    )
+    mkdirSync(dirname(logFile), { recursive: true })
+  }
+  const log = createLogger({
+    level: config.LOG_LEVEL,
+    format: config.LOG_FORMAT,
+    destination: logFile ? pino.destination({ dest: logFile, sync: false }) : undefined,
+  })
+  if (logFile) process.stdout.write(`Logs are written to ${logFile}\n`)
+
+  // An error in one request or update is contained where it happens; one that escapes is
+  // logged and the process keeps serving everyone else.
+  process.on('unhandledRejection', (err) => {
+    log.error({ err }, 'unhandled promise rejection')
+  })
+
+  let platform: RunningPlatform
+  try {
+    platform = await startPlatform(config, log, {
+      console: interactive ? { input: process.stdin, output: process.stdout } : undefined,
+    })
+  } catch (err) {
+    log.fatal({ err }, 'start-up failed')
+    log.flush()
+    process.stderr.write(`Start-up failed: ${err instanceof Error ? err.message : String(err)}\n`)
+    process.exit(1)
+  }
+  log.info('JustLayMe is running')
+
+  let exiting = false
+  const shutdown = (reason: string) => {
+    if (exiting) return
+    exiting = true
+    log.info({ reason }, 'shutting down')
+    const hard = setTimeout(() => {
+      log.error('shutdown took too long; exiting')
+      process.exit(1)
+    }, HARD_EXIT_MS)
+    hard.unref()
+    platform.stop().then(
+      () => {
+        log.flush()
+        process.exit(0)
+      },
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed')
+        log.flush()
+        process.exit(1)
+      },
+    )
+  }
+  process.on('SIGINT', () => shutdown('SIGINT'))
+  process.on('SIGTERM', () => shutdown('SIGTERM'))
+  void platform.consoleEnded.then(() => shutdown('terminal chat ended'))
+}
+
+await main()

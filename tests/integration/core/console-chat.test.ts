@@ -1,0 +1,212 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { PassThrough } from 'node:stream'
+import { Registry } from 'prom-client'
+import { afterEach, describe, expect, it } from 'vitest'
+import { runConsoleChat } from '../../../bots/console/console-chat.js'
+import { checkOllama } from '../../../bots/console/ollama-check.js'
+import { commands } from '../../../commands/index.js'
+import { SubscriptionEntitlements } from '../../../src/billing/subscription-entitlements.js'
+import { type ChatCoreRuntime, createChatCore } from '../../../src/core/create-chat-core.js'
+import type { Stores } from '../../../src/core/ports/stores.js'
+import { createLlmGateway, type LlmGateway } from '../../../src/llm/create-llm-gateway.js'
+import type { DatabaseHandle } from '../../../src/storage/create-database.js'
+import { createSqlStores } from '../../../src/storage/sql-stores.js'
+import { type OllamaDouble, startOllamaDouble } from '../../doubles/ollama-double.js'
+import { createTestDatabase } from '../../helpers/database.js'
+import { silentLogger } from '../../helpers/logger.js'
+import { makePersona, memoryPersonas } from '../../unit/core/fixtures.js'
+
+interface Setup {
+  double: OllamaDouble
+  db: DatabaseHandle
+  stores: Stores
+  llm: LlmGateway
+  core: ChatCoreRuntime
+  input: PassThrough
+  output: string[]
+  done: Promise<void>
+  dir: string
+}
+
+let s: Setup | undefined
+afterEach(async () => {
+  if (!s) return
+  s.input.end()
+  await s.done
+  await s.core.close(0)
+  await s.llm.close()
+  await s.double.close()
+  await s.db.destroy()
+  await rm(s.dir, { recursive: true, force: true })
+  s = undefined
+})
+
+async function setup(
+  knobs: Parameters<typeof startOllamaDouble>[0] = {},
+  signal?: AbortSignal,
+): Promise<Setup> {
+  const double = await startOllamaDouble({
+    reply: (req) =>
+      `You said: ${[...req.messages].reverse().find((m) => m.role === 'user')?.content}`,
+    ...knobs,
+  })
+  const db = await createTestDatabase('sqlite')
+  const stores = createSqlStores(db.db)
+  const log = silentLogger()
+  const llm = createLlmGateway(
+    { log, registry: new Registry() },
+    {
+      hosts: [double.url],
+      defaultModel: 'llama3.2',
+      concurrency: 2,
+      maxQueue: 10,
+      autoPull: false,
+      firstTokenTimeoutMs: 10_000,
+      idleTimeoutMs: 10_000,
+      totalTimeoutMs: 20_000,
+      retryBackoffMs: 10,
+    },
+  )
+  const entitlements = new SubscriptionEntitlements({ stores }, { graceDays: 3 })
+  const core = createChatCore(
+    {
+      stores,
+      llm,
+      personas: memoryPersonas([
+        makePersona({ id: 'nova', name: 'Nova', greeting: 'Welcome aboard, {{user}}.' }),
+        makePersona({ id: 'sage', name: 'Sage' }),
+      ]),
+      entitlements,
+      grants: entitlements,
+      commands,
+      log,
+    },
+    {
+      defaultModel: 'llama3.2',
+      freeDailyMessages: 50,
+      premiumDailyMessages: 1000,
+      maxInputChars: 4000,
+      freeContextTokens: 4096,
+      premiumContextTokens: 16384,
+      admins: [],
+    },
+  )
+  const input = new PassThrough()
+  const sink = new PassThrough()
+  const output: string[] = []
+  sink.on('data', (chunk: Buffer) => output.push(chunk.toString()))
+  const dir = await mkdtemp(join(tmpdir(), 'jlm-console-'))
+  const done = runConsoleChat(
+    { core, log },
+    { input, output: sink, userId: 'tester', persona: 'sage', fileDir: dir, signal },
+  )
+  s = { double, db, stores, llm, core, input, output, done, dir }
+  return s
+}
+
+const text = (setup: Setup) => setup.output.join('')
+
+async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 15_000) {
+  const start = Date.now()
+  while (!(await condition())) {
+    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time')
+    await new Promise((r) => setTimeout(r, 10))
+  }
+}
+
+async function storedMessages(setup: Setup) {
+  const identity = await setup.stores.accounts.findIdentity('console', 'tester')
+  if (!identity) return []
+  const [conv] = await setup.stores.conversations.listByScope(`account:${identity.accountId}`)
+  return conv ? setup.stores.conversations.recent(conv.id, 50) : []
+}
+
+describe('terminal chat against the Ollama double', () => {
+  it('streams a persona reply through the real gateway and sends num_ctx', async () => {
+    const t = await setup()
+    await waitFor(() => text(t).includes('Type a message'))
+    expect(text(t)).toContain('Sage now answers in your private chats.')
+    t.input.write('hello from the terminal\n')
+    await waitFor(() => text(t).includes('Sage: You said: hello from the terminal\n'))
+    const chat = t.double.requestsTo('/api/chat')[0]?.body as {
+      options: { num_ctx: number }
+      stream: boolean
+    }
+    expect(chat.options.num_ctx).toBe(4096)
+    expect(chat.stream).toBe(true)
+    const stored = await storedMessages(t)
+    expect(stored.map((m) => [m.role, m.status])).toEqual([
+      ['assistant', 'complete'],
+      ['user', 'complete'],
+      ['assistant', 'complete'],
+    ])
+    expect(stored[2]?.promptTokens).toBeGreaterThan(0)
+  })
+
+  it('runs commands typed as /name args', async () => {
+    const t = await setup()
+    t.input.write('/status\n')
+    await waitFor(() => text(t).includes('Model: llama3.2'))
+    expect(text(t)).toContain('Plan: free')
+    t.input.write('/persona nova\n')
+    await waitFor(() => text(t).includes('Nova now answers'))
+    t.input.write('/export\n')
+    await waitFor(() => text(t).includes('Saved '))
+    const [file] =
+      text(t)
+        .match(/Saved (\S+)/)
+        ?.slice(1) ?? []
+    expect(JSON.parse(await readFile(file as string, 'utf8'))).toMatchObject({
+      identities: [{ platform: 'console', platformUserId: 'tester' }],
+    })
+  })
+
+  it('stores the user message and a partial reply when /stop cancels mid-stream', async () => {
+    const t = await setup({
+      tokenIntervalMs: 50,
+      reply: () =>
+        'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty',
+    })
+    await waitFor(() => text(t).includes('Type a message'))
+    t.input.write('tell me a long story\n')
+    await waitFor(() => text(t).includes('three'))
+    t.input.write('/stop\n')
+    await waitFor(() => text(t).includes('Stopped.'))
+    await waitFor(() => t.double.requestsTo('/api/chat')[0]?.aborted === true)
+    await waitFor(async () => (await storedMessages(t)).at(-1)?.status === 'partial')
+    const stored = await storedMessages(t)
+    expect(stored.at(-2)).toMatchObject({ role: 'user', content: 'tell me a long story' })
+    expect(stored.at(-1)?.content).toMatch(/^one two three/)
+    expect(stored.at(-1)?.content).not.toContain('twenty')
+  })
+
+  it('explains an unreachable model server', async () => {
+    const t = await setup()
+    await waitFor(() => text(t).includes('Type a message'))
+    await t.double.stop()
+    t.input.write('anyone there?\n')
+    await waitFor(() => text(t).includes('offline'))
+    expect(text(t)).toMatch(/! The model server is offline right now/)
+    const check = await checkOllama([t.double.url], 'llama3.2', { timeoutMs: 1_000 })
+    expect(check.ok).toBe(false)
+    if (!check.ok) {
+      expect(check.message).toContain(t.double.url)
+      expect(check.message).toContain('ollama serve')
+      expect(check.message).toContain('ollama pull llama3.2')
+    }
+  })
+
+  it('ends when its signal aborts, stopping the reply being written', async () => {
+    const stop = new AbortController()
+    const t = await setup({ tokenIntervalMs: 50, replyTokens: 200, reply: null }, stop.signal)
+    await waitFor(() => text(t).includes('Type a message'))
+    t.input.write('talk for a long time\n')
+    await waitFor(() => text(t).includes('token3'))
+    stop.abort()
+    await t.done
+    expect(text(t)).toMatch(/Stopped\./)
+    await waitFor(async () => (await storedMessages(t)).at(-1)?.status === 'partial')
+  })
+})
