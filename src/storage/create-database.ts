@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
+import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kysely'
 import pg from 'pg'
 import type { Database } from './database.js'
 
@@ -36,6 +36,32 @@ const pgTypes = {
       : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 }
 
+/** Prepared statements kept per SQLite connection (distinct SQL texts, oldest evicted first). */
+const STATEMENT_CACHE_SIZE = 500
+
+/**
+ * Reuses better-sqlite3 prepared statements by SQL text. Kysely prepares every query anew,
+ * which costs more than running it on the hot path; its single-connection mutex means a
+ * cached statement is never used by two queries at once.
+ */
+function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>()
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let stmt = cache.get(sql)
+      if (stmt) return stmt
+      stmt = sqlite.prepare(sql)
+      if (cache.size >= STATEMENT_CACHE_SIZE) {
+        const oldest = cache.keys().next().value
+        if (oldest !== undefined) cache.delete(oldest)
+      }
+      cache.set(sql, stmt)
+      return stmt
+    },
+  }
+}
+
 /**
  * Opens the database named by `url`: a file path (or `:memory:`) for SQLite, a
  * `postgres://` URL for PostgreSQL. SQLite runs in WAL mode with foreign keys on, a busy
@@ -61,6 +87,8 @@ export function createDatabase(url: string, options: CreateDatabaseOptions = {})
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('synchronous = NORMAL')
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+  })
   return { db, dialect: 'sqlite', destroy: () => db.destroy() }
 }
