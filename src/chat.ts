@@ -9,7 +9,7 @@ import { commands } from '../commands/index.js'
 import { SubscriptionEntitlements } from './billing/subscription-entitlements.js'
 import { ConfigError, loadConfig, readEnv } from './config.js'
 import { createChatCore } from './core/create-chat-core.js'
-import { createLlmGateway } from './llm/create-llm-gateway.js'
+import { createLlmGateway, type LlmGatewayOptions } from './llm/create-llm-gateway.js'
 import { createLogger } from './logger.js'
 import { FilePersonaRepository } from './personas/file-persona-repository.js'
 import { createDatabase } from './storage/create-database.js'
@@ -66,20 +66,7 @@ export async function main(
     { log },
     { dir: config.PERSONAS_DIR, defaultModel: config.OLLAMA_MODEL },
   )
-  const llm = createLlmGateway(
-    { log, registry: new Registry() },
-    {
-      hosts: config.OLLAMA_HOSTS,
-      defaultModel: config.OLLAMA_MODEL,
-      fallbackModel: config.OLLAMA_FALLBACK_MODEL,
-      concurrency: config.OLLAMA_CONCURRENCY,
-      maxQueue: config.OLLAMA_MAX_QUEUE,
-      autoPull: config.OLLAMA_AUTO_PULL,
-      firstTokenTimeoutMs: config.OLLAMA_FIRST_TOKEN_TIMEOUT_MS,
-      idleTimeoutMs: config.OLLAMA_IDLE_TIMEOUT_MS,
-      totalTimeoutMs: config.OLLAMA_TOTAL_TIMEOUT_MS,
-    },
-  )
+  const llm = createLlmGateway({ log, registry: new Registry() }, llmGatewayOptionsFrom(config))
   try {
     await migrateToLatest(database.db, log)
     const stores = createSqlStores(database.db)
@@ -119,6 +106,21 @@ export async function main(
   } finally {
     await llm.close()
     await database.destroy()
+  }
+}
+
+/** The LLM gateway's options from the validated configuration (also for `npm start`). */
+export function llmGatewayOptionsFrom(config: ReturnType<typeof loadConfig>): LlmGatewayOptions {
+  return {
+    hosts: config.OLLAMA_HOSTS,
+    defaultModel: config.OLLAMA_MODEL,
+    fallbackModel: config.OLLAMA_FALLBACK_MODEL,
+    concurrency: config.OLLAMA_CONCURRENCY,
+    maxQueue: config.OLLAMA_MAX_QUEUE,
+    autoPull: config.OLLAMA_AUTO_PULL,
+    firstTokenTimeoutMs: config.OLLAMA_FIRST_TOKEN_TIMEOUT_MS,
+    idleTimeoutMs: config.OLLAMA_IDLE_TIMEOUT_MS,
+    totalTimeoutMs: config.OLLAMA_TOTAL_TIMEOUT_MS,
   }
 }
 

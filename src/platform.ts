@@ -9,7 +9,7 @@ import { createTelegramBot, type TelegramBot } from '../bots/telegram/telegram-b
 import { commands } from '../commands/index.js'
 import { type Billing, createBilling } from './billing/create-billing.js'
 import { SubscriptionEntitlements } from './billing/subscription-entitlements.js'
-import { chatCoreOptionsFrom } from './chat.js'
+import { chatCoreOptionsFrom, llmGatewayOptionsFrom } from './chat.js'
 import type { Config } from './config.js'
 import { type ChatCoreRuntime, createChatCore } from './core/create-chat-core.js'
 import { AccountNotifier } from './core/notifier.js'
@@ -100,15 +100,7 @@ export async function startPlatform(
   const llm: LlmGateway = createLlmGateway(
     { log, registry },
     {
-      hosts: config.OLLAMA_HOSTS,
-      defaultModel: config.OLLAMA_MODEL,
-      fallbackModel: config.OLLAMA_FALLBACK_MODEL,
-      concurrency: config.OLLAMA_CONCURRENCY,
-      maxQueue: config.OLLAMA_MAX_QUEUE,
-      autoPull: config.OLLAMA_AUTO_PULL,
-      firstTokenTimeoutMs: config.OLLAMA_FIRST_TOKEN_TIMEOUT_MS,
-      idleTimeoutMs: config.OLLAMA_IDLE_TIMEOUT_MS,
-      totalTimeoutMs: config.OLLAMA_TOTAL_TIMEOUT_MS,
+      ...llmGatewayOptionsFrom(config),
       onHostUnreachable: email
         ? (host, downForMs) => void email.notifyOllamaUnreachable(host, downForMs)
         : undefined,
