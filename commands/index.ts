@@ -10,6 +10,7 @@ import { personasCommand } from './personas.js'
 import { regenerateCommand } from './regenerate.js'
 import { resetCommand } from './reset.js'
 import { settingsCommand } from './settings.js'
+import { startCommand } from './start.js'
 import { statusCommand } from './status.js'
 import { stopCommand } from './stop.js'
 import { subscribeCommand } from './subscribe.js'
@@ -18,6 +19,7 @@ import { verifyCommand } from './verify.js'
 
 /** Every command the core serves, in the order /help lists them. */
 export const commands: readonly CoreCommand[] = [
+  startCommand,
   helpCommand,
   personasCommand,
   personaCommand,

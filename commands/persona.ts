@@ -59,8 +59,12 @@ export const personaCommand: CoreCommand = {
     switch (result.status) {
       case 'chosen': {
         const where = result.scope === 'chat' ? 'in this chat' : 'in your private chats'
+        const { greeting } = await ctx.services.open(caller)
+        const opening = greeting
+          ? `\n\n${result.persona.name}: ${greeting}`
+          : ' Your conversation continues where you left it.'
         await ctx.reply({
-          text: `${result.persona.name} now answers ${where}.`,
+          text: `${result.persona.name} now answers ${where}.${opening}`,
           ephemeral: result.scope === 'account',
         })
         return

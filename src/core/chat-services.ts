@@ -130,18 +130,29 @@ export class ChatServices implements CoreServices {
     return { status: 'chosen', persona, scope: group ? 'chat' : 'account' }
   }
 
+  async open(caller: Caller): Promise<{ persona: Persona; greeting: string | null }> {
+    const persona = await this.activePersona(caller)
+    const { conversation, created } = await this.#conversationHere(caller, persona)
+    if (!created) return { persona, greeting: null }
+    const greeting = await this.#policy.appendGreeting(conversation.id, persona, caller.displayName)
+    return { persona, greeting }
+  }
+
   async reset(caller: Caller): Promise<{ persona: Persona; greeting: string }> {
     const persona = await this.activePersona(caller)
-    const { stores, now } = this.#deps
-    const { conversation, created } = await stores.conversations.getOrCreate(
+    const { conversation, created } = await this.#conversationHere(caller, persona)
+    if (!created) await this.#deps.stores.conversations.clear(conversation.id)
+    const greeting = await this.#policy.appendGreeting(conversation.id, persona, caller.displayName)
+    return { persona, greeting }
+  }
+
+  #conversationHere(caller: Caller, persona: Persona) {
+    return this.#deps.stores.conversations.getOrCreate(
       conversationScope(caller, caller.account.id),
       persona.id,
       caller.chatKind,
-      now(),
+      this.#deps.now(),
     )
-    if (!created) await stores.conversations.clear(conversation.id)
-    const greeting = await this.#policy.appendGreeting(conversation.id, persona, caller.displayName)
-    return { persona, greeting }
   }
 
   async status(caller: Caller): Promise<StatusInfo> {

@@ -85,6 +85,11 @@ export interface CoreServices {
   activePersona(caller: Caller): Promise<Persona>
   /** Picks the persona for the caller's DMs, or for the chat (chat admins) in groups. */
   choosePersona(caller: Caller, idOrName: string): Promise<PersonaChoice>
+  /**
+   * Opens the conversation with the active persona here: when it is new, stores and returns
+   * the persona's greeting (the persona speaks first); null when it already exists.
+   */
+  open(caller: Caller): Promise<{ persona: Persona; greeting: string | null }>
   /** Clears the current conversation here and returns the persona's fresh greeting. */
   reset(caller: Caller): Promise<{ persona: Persona; greeting: string }>
   /** Deletes the last reply and streams a new one to the last message. */

@@ -118,6 +118,32 @@ describe('/help, /personas, /persona', () => {
     expect(events[0]).toMatchObject({ type: 'accepted', persona: { id: 'sage' } })
   })
 
+  it("/persona shows the new persona's greeting, and says an existing conversation continues", async () => {
+    h = await harness({ personas })
+    expect(await textOf('persona', 'sage')).toMatch(
+      /Sage now answers.*\n\nSage: Hello Ann, I am Sage\./s,
+    )
+    await collect(h.core.reply(dm('hi sage')))
+    await textOf('persona', 'nova')
+    expect(await textOf('persona', 'sage')).toMatch(/continues where you left it/)
+    const sent = h.llm.requests.at(-1)?.messages.map((m) => m.content) ?? []
+    expect(sent.filter((c) => c === 'Hello Ann, I am Sage.')).toHaveLength(1)
+  })
+
+  it('/start greets with the active persona once, and stores the greeting as the first message', async () => {
+    h = await harness({ personas })
+    const first = await textOf('start')
+    expect(first).toMatch(/Welcome to JustLayMe!\n\nNova: Hello Ann, I am Nova\./)
+    expect(first).toMatch(/Just write to me/)
+    expect(await textOf('start')).toMatch(/continues where you left it/)
+    await collect(h.core.reply(dm('hi')))
+    const sent = h.llm.requests.at(-1)?.messages ?? []
+    const greetings = sent.filter(
+      (m) => m.role === 'assistant' && m.content === 'Hello Ann, I am Nova.',
+    )
+    expect(greetings).toHaveLength(1)
+  })
+
   it('/persona explains unknown, adult and premium personas', async () => {
     h = await harness({ personas })
     expect(await textOf('persona', 'zorro')).toMatch(/don't know a persona called "zorro"/)
