@@ -23,6 +23,8 @@ interface Payload {
 
 const DEFAULT_TTL_MS = 60 * 60_000
 
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
+
 /**
  * Signed, expiring links bound to an account and a purpose: `<payload>.<signature>`, both
  * base64url, the signature HMAC-SHA256 over the payload. Single use is the caller's job: it
@@ -51,11 +53,13 @@ export class LinkTokens {
 
   /** Checks signature, purpose and expiry; never throws on malformed input. */
   check(token: string, purpose: LinkPurpose, now: number): LinkCheck {
+    // Exactly `<base64url>.<base64url>`: base64url decoding skips stray characters, so the
+    // text itself must be canonical for a link to match byte for byte.
+    if (token.length > 1024 || !TOKEN_SHAPE.test(token)) return { status: 'invalid' }
     const dot = token.indexOf('.')
-    if (dot <= 0 || token.length > 1024) return { status: 'invalid' }
     const body = token.slice(0, dot)
-    const given = Buffer.from(token.slice(dot + 1), 'base64url')
-    const expected = Buffer.from(this.#sign(body), 'base64url')
+    const given = Buffer.from(token.slice(dot + 1), 'utf8')
+    const expected = Buffer.from(this.#sign(body), 'utf8')
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       return { status: 'invalid' }
     }

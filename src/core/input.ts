@@ -9,13 +9,18 @@ export function sanitizeInput(text: string): string {
   return text.replace(/\r\n?/g, '\n').replace(CONTROL, '')
 }
 
+// Format characters (zero-width spaces and joiners, direction marks, BOM) and separators: a
+// message made only of these shows nothing, so it counts as empty. They are kept otherwise
+// (emoji joiners, right-to-left text need them).
+const INVISIBLE = /[\p{Cf}\p{Z}\s]/gu
+
 /**
  * Cleans a person's message and checks it: returns the text to store, or throws
  * `INVALID_INPUT` (empty after cleaning) / `INPUT_TOO_LONG` (more than `maxChars`).
  */
 export function validateInput(text: string, maxChars: number): string {
   const clean = sanitizeInput(text).trim()
-  if (clean === '') {
+  if (clean.replace(INVISIBLE, '') === '') {
     throw new AppError('INVALID_INPUT', 'empty message', {
       reason: 'Your message was empty. Type something to talk to me.',
     })

@@ -10,6 +10,9 @@ export interface CharacterCardV3 {
   readonly [key: string]: unknown
 }
 
+/** Names are shown in lists, headers and Discord webhook names; a novel there is a mistake. */
+const MAX_NAME_LENGTH = 100
+
 /** Our namespace under `data.extensions`. */
 export const EXTENSION_KEY = 'justlayme'
 
@@ -75,8 +78,8 @@ export function cardToPersona(card: CharacterCardV3, opts: CardToPersonaOptions)
 
   return {
     id: opts.id,
-    name: data.requiredString('name'),
-    nickname: data.optionalString('nickname'),
+    name: data.requiredString('name', MAX_NAME_LENGTH),
+    nickname: data.optionalString('nickname', MAX_NAME_LENGTH),
     description: data.string('description'),
     personality: data.string('personality'),
     scenario: data.string('scenario'),

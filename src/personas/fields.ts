@@ -50,17 +50,25 @@ export class FieldReader {
   }
 
   /** A string that is absent when missing or blank. */
-  optionalString(key: string): string | undefined {
+  optionalString(key: string, maxLength?: number): string | undefined {
     const value = this.string(key).trim()
-    return value === '' ? undefined : value
+    if (value === '') return undefined
+    return this.#within(key, value, maxLength)
   }
 
-  requiredString(key: string): string {
+  requiredString(key: string, maxLength?: number): string {
     const value = this.obj[key]
     if (typeof value !== 'string' || value.trim() === '') {
       throw new PersonaFieldError(this.field(key), 'must be a non-empty string')
     }
-    return value.replace(/\r/g, '').trim()
+    return this.#within(key, value.replace(/\r/g, '').trim(), maxLength)
+  }
+
+  #within(key: string, value: string, maxLength: number | undefined): string {
+    if (maxLength !== undefined && [...value].length > maxLength) {
+      throw new PersonaFieldError(this.field(key), `must be at most ${maxLength} characters`)
+    }
+    return value
   }
 
   strings(key: string): string[] {

@@ -17,6 +17,19 @@ describe('LinkTokens', () => {
     expect(a.status === 'valid' && b.status === 'valid' && a.jti !== b.jti).toBe(true)
   })
 
+  it('refuses a token whose text is not exactly what was issued', () => {
+    const token = tokens.issue('subscribe', 'acc-1', NOW)
+    const [body, sig] = token.split('.') as [string, string]
+    for (const forged of [
+      `${body}..${sig}`,
+      `${body}.${sig}!`,
+      `${body}.${sig.slice(0, 3)}=${sig.slice(3)}`,
+      ` ${token}`,
+    ]) {
+      expect(tokens.check(forged, 'subscribe', NOW)).toEqual({ status: 'invalid' })
+    }
+  })
+
   it('expires after one hour', () => {
     const token = tokens.issue('subscribe', 'acc-1', NOW)
     expect(tokens.check(token, 'subscribe', NOW + 60 * 60_000)).toEqual({ status: 'expired' })

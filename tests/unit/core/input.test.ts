@@ -26,6 +26,13 @@ describe('input validation', () => {
     expect(codeOf(() => validateInput('x'.repeat(11), 10))).toBe('INPUT_TOO_LONG')
   })
 
+  it('refuses a message made only of invisible characters but keeps them inside text', () => {
+    expect(codeOf(() => validateInput('\u200b\u200c\u200d\u2060\ufeff\u00a0', 10))).toBe(
+      'INVALID_INPUT',
+    )
+    expect(validateInput('zero\u200bwidth 👩🏽\u200d💻', 20)).toBe('zero\u200bwidth 👩🏽\u200d💻')
+  })
+
   it('trims surrounding whitespace', () => {
     expect(validateInput('  hi  ', 10)).toBe('hi')
   })

@@ -204,6 +204,14 @@ describe('validation', () => {
       'data.name must be a non-empty string',
     ],
     [
+      'a name longer than 100 characters',
+      (c: Record<string, any>) => {
+        c.data.name = 'N'.repeat(200_000)
+      },
+      'data.name',
+      'data.name must be at most 100 characters',
+    ],
+    [
       'a lore entry with bad keys',
       (c: Record<string, any>) => {
         c.data.character_book.entries[0].keys = 'parcel'
