@@ -1,0 +1,270 @@
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { TELEGRAM_ADMIN_ID, World } from '../tests/e2e/e2e-world.js'
+import { type BenchResult, percentile } from './types.js'
+
+/**
+ * Issue 9 §Load: 200 simulated people (half on Telegram, half in Discord DMs, a fifth of them
+ * premium) chat with the spawned platform for a bounded time, answered by the Ollama double at
+ * a realistic token rate. Measures errors, unhandled 429s, the platform's peak RSS and how long
+ * each tier waits from sending until its generation starts.
+ */
+
+const PEOPLE = 200
+const PREMIUM_SHARE = 0.2
+const LOAD_MS = Number(process.env.BENCH_SYSTEM_SECONDS ?? 30) * 1_000
+const REPLY_TIMEOUT_MS = 30_000
+const THINK_MS: readonly [number, number] = [12_000, 24_000]
+const TOKENS = 20
+const TOKEN_INTERVAL_MS = 40
+const ERROR_TEXT = /offline|too long|went wrong|queue is full|Slow down|try again/i
+
+interface Person {
+  readonly platform: 'telegram' | 'discord'
+  readonly id: string
+  readonly premium: boolean
+}
+
+interface Turn {
+  readonly person: Person
+  readonly marker: string
+  readonly sentAt: number
+  startedAt?: number
+  doneAt?: number
+  outcome?: 'ok' | 'error' | 'timeout'
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0)
+  return kb / 1024
+}
+
+export async function run(): Promise<BenchResult[]> {
+  if (process.env.E2E_SKIP_BUILD !== '1') {
+    execFileSync(
+      process.execPath,
+      ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'],
+      {
+        stdio: 'ignore',
+      },
+    )
+  }
+  const started = new Map<string, number>()
+  const world = await World.start({
+    env: {
+      FREE_DAILY_MESSAGES: '10000',
+      PREMIUM_DAILY_MESSAGES: '10000',
+      OLLAMA_CONCURRENCY: '8',
+      OLLAMA_MAX_QUEUE: '1000',
+      ADMINS: `telegram:${TELEGRAM_ADMIN_ID}`,
+    },
+    ollama: { tokenIntervalMs: TOKEN_INTERVAL_MS, loaded: ['llama3.2'] },
+  })
+  try {
+    world.ollama.set({
+      reply: (request) => {
+        const text = request.messages.filter((m) => m.role === 'user').at(-1)?.content ?? ''
+        const marker = /\bq-[\w-]+/.exec(text)?.[0] ?? 'unknown'
+        if (!started.has(marker)) started.set(marker, Date.now())
+        const filler = Array.from({ length: TOKENS - 3 }, (_, i) => `word${i} `)
+        return ['Reply ', 'to ', `${marker}: `, ...filler, 'END']
+      },
+    })
+    // Telegram's per-chat flood control, roughly as documented; Discord's 5/5 s per channel.
+    const people: Person[] = Array.from({ length: PEOPLE }, (_, i) => ({
+      platform: i % 2 === 0 ? 'telegram' : 'discord',
+      id: i % 2 === 0 ? String(810_000 + i) : String(2_000_000_000_000_000_000n + BigInt(i)),
+      premium: i < PEOPLE * PREMIUM_SHARE,
+    }))
+    for (const p of people) {
+      if (p.platform === 'telegram') {
+        world.telegram.setFloodRule(Number(p.id), {
+          max: 20,
+          windowMs: 60_000,
+          retryAfterSeconds: 2,
+        })
+      }
+    }
+
+    // Premium people: an account first (any command creates it), then an admin grant.
+    const premium = people.filter((p) => p.premium)
+    await Promise.all(
+      premium.map((p) =>
+        p.platform === 'telegram'
+          ? world.telegramSay(Number(p.id), '/status', (t) => t.length > 0, 60_000)
+          : world.discordCommand(p.id, 'status', [], 60_000),
+      ),
+    )
+    for (const p of premium) {
+      const reply = await world.telegramSay(
+        TELEGRAM_ADMIN_ID,
+        `/admin grant ${p.platform}:${p.id} 30`,
+        (t) => t.length > 0,
+        60_000,
+      )
+      if (!reply[0]?.startsWith('Granted')) throw new Error(`grant failed: ${reply[0]}`)
+    }
+
+    // RSS sampling of the platform process.
+    const pid = world.platform.child.pid as number
+    let peakRss = rssMb(pid)
+    const sampler = setInterval(() => {
+      try {
+        peakRss = Math.max(peakRss, rssMb(pid))
+      } catch {
+        // process gone: reported as errors below
+      }
+    }, 250)
+
+    const turns: Turn[] = []
+    const pending = new Set<{ turn: Turn; before: number; resolve: () => void }>()
+    const botTexts = (p: Person): string[] =>
+      p.platform === 'telegram'
+        ? world.telegram.botMessages(Number(p.id)).map((m) => m.text)
+        : world.discord
+            .channelMessages(world.discord.dmChannelFor(p.id))
+            .filter((m) => m.authorId !== p.id)
+            .map((m) => m.content)
+    const scanner = setInterval(() => {
+      const now = Date.now()
+      for (const entry of pending) {
+        const { turn, before } = entry
+        const fresh = botTexts(turn.person).slice(before)
+        let outcome: Turn['outcome']
+        if (fresh.some((t) => t.includes(turn.marker) && t.endsWith('END'))) outcome = 'ok'
+        else if (fresh.some((t) => ERROR_TEXT.test(t))) outcome = 'error'
+        else if (now - turn.sentAt > REPLY_TIMEOUT_MS) outcome = 'timeout'
+        if (!outcome) continue
+        turn.outcome = outcome
+        turn.doneAt = now
+        turn.startedAt = started.get(turn.marker)
+        pending.delete(entry)
+        entry.resolve()
+      }
+    }, 100)
+
+    // Bursts of 429 answers on both platforms while the load runs (on top of flood control).
+    const tooMany = {
+      code: 429,
+      description: 'Too Many Requests: retry after 1',
+      parameters: { retry_after: 1 },
+    }
+    world.telegram.failNext('sendMessage', tooMany, 20)
+    world.telegram.failNext('editMessageText', tooMany, 20)
+    world.discord.force429(/^\/channels\/\d+\/messages/, 30)
+
+    const loadStart = Date.now()
+    const deadline = loadStart + LOAD_MS
+    const simulate = async (p: Person, index: number) => {
+      await sleep((index / PEOPLE) * 8_000)
+      for (let n = 0; Date.now() < deadline; n++) {
+        const marker = `q-${p.platform[0]}${p.id.slice(-4)}-${n}`
+        const before = botTexts(p).length
+        const turn: Turn = { person: p, marker, sentAt: Date.now() }
+        turns.push(turn)
+        const done = new Promise<void>((resolve) => pending.add({ turn, before, resolve }))
+        const text = `Hello there, ${marker}, tell me something nice.`
+        if (p.platform === 'telegram') {
+          world.telegram.injectMessage({ chatId: Number(p.id), userId: Number(p.id), text })
+        } else {
+          world.discord.injectMessage({
+            channelId: world.discord.dmChannelFor(p.id),
+            author: { id: p.id, username: `person${p.id.slice(-4)}` },
+            content: text,
+          })
+        }
+        await done
+        await sleep(THINK_MS[0] + Math.random() * (THINK_MS[1] - THINK_MS[0]))
+      }
+    }
+    await Promise.all(people.map((p, i) => simulate(p, i)))
+    clearInterval(sampler)
+    clearInterval(scanner)
+
+    const ok = turns.filter((t) => t.outcome === 'ok')
+    const failed = turns.filter((t) => t.outcome !== 'ok')
+    const waits = (tier: boolean) =>
+      ok
+        .filter((t) => t.person.premium === tier && t.startedAt !== undefined)
+        .map((t) => (t.startedAt as number) - t.sentAt)
+    const premiumWaits = waits(true)
+    const freeWaits = waits(false)
+    const telegram429 = world.telegram.calls.filter((c) => c.error?.startsWith('Too Many Requests'))
+    const discord429 = world.discord.requests.filter((r) => r.status === 429)
+    const throttled = (p: Person): boolean =>
+      p.platform === 'telegram'
+        ? telegram429.some((c) => Number(c.body.chat_id) === Number(p.id))
+        : discord429.some((r) => r.path.includes(world.discord.dmChannelFor(p.id)))
+    const unhandled429 = failed.filter((t) => throttled(t.person)).length
+    const errorLogs = world.platform.logs.filter((l) => (l.level ?? 0) >= 50).length
+    const alive = world.platform.child.exitCode === null
+
+    return [
+      {
+        name: `system: ${PEOPLE} people (TG+Discord), ${LOAD_MS / 1000} s of chat: replies completed`,
+        value: ok.length,
+        unit: 'replies',
+        target: `= ${turns.length} sent`,
+        pass: ok.length === turns.length,
+      },
+      {
+        name: 'system: errors (failed/timed-out replies + error logs + crash)',
+        value: failed.length + errorLogs + (alive ? 0 : 1),
+        unit: '',
+        target: '0',
+        pass: failed.length + errorLogs === 0 && alive,
+      },
+      {
+        name: 'system: 429 answers from the Telegram/Discord doubles',
+        value: telegram429.length + discord429.length,
+        unit: '',
+      },
+      {
+        name: 'system: unhandled 429s (replies lost where a 429 happened)',
+        value: unhandled429,
+        unit: '',
+        target: '0',
+        pass: unhandled429 === 0,
+      },
+      {
+        name: 'system: platform peak RSS',
+        value: Math.round(peakRss),
+        unit: 'MB',
+        target: '< 300 MB',
+        pass: peakRss < 300,
+      },
+      {
+        name: 'system: wait until generation starts, premium p50',
+        value: percentile(premiumWaits, 50),
+        unit: 'ms',
+      },
+      {
+        name: 'system: wait until generation starts, premium p95',
+        value: percentile(premiumWaits, 95),
+        unit: 'ms',
+        target: '<= free p95',
+        pass: percentile(premiumWaits, 95) <= percentile(freeWaits, 95),
+      },
+      {
+        name: 'system: wait until generation starts, free p50',
+        value: percentile(freeWaits, 50),
+        unit: 'ms',
+      },
+      {
+        name: 'system: wait until generation starts, free p95',
+        value: percentile(freeWaits, 95),
+        unit: 'ms',
+      },
+      {
+        name: `system: Ollama double token rate per stream (${TOKENS} tokens, 8 parallel)`,
+        value: 1000 / TOKEN_INTERVAL_MS,
+        unit: 'tokens/s',
+      },
+    ]
+  } finally {
+    await world.close()
+  }
+}
