@@ -45,6 +45,29 @@ function tokenOf(input: TokenInput | undefined, failed: boolean): string | undef
   return token && token.length <= MAX_TOKEN_LENGTH ? token : undefined
 }
 
+/** Both routes: read the token, then send the page `pageFor` chooses for it. */
+async function answer(
+  reply: FastifyReply,
+  input: TokenInput | undefined,
+  invalid: boolean,
+  pageFor: (token: string) => Promise<Page>,
+): Promise<FastifyReply> {
+  const token = tokenOf(input, invalid)
+  return send(reply, token ? await pageFor(token) : missingTokenPage())
+}
+
+/** The page for a token that cannot go further: the same on both routes. */
+function unusableTokenPage(status: 'used' | 'expired' | 'unknown'): Page {
+  switch (status) {
+    case 'used':
+      return usedPage()
+    case 'expired':
+      return expiredPage()
+    case 'unknown':
+      return unknownPage()
+  }
+}
+
 /**
  * `GET /verify?token=…` shows a confirmation page and changes nothing (mail scanners open
  * links); `POST /verify` (form field `token`) consumes the token and verifies the address.
@@ -78,40 +101,24 @@ export const emailVerificationRoutes: FastifyPluginAsync<EmailVerificationRoutes
   app.get<{ Querystring: TokenInput }>(
     '/verify',
     { schema: { querystring: TokenInput }, attachValidation: true },
-    async (request, reply) => {
-      const token = tokenOf(request.query, request.validationError !== undefined)
-      if (!token) return send(reply, missingTokenPage())
-      const found = await verifier.inspect(token, now())
-      switch (found.status) {
-        case 'valid':
-          return send(reply, confirmPage(found.email, token, found.requestedBy))
-        case 'used':
-          return send(reply, usedPage())
-        case 'expired':
-          return send(reply, expiredPage())
-        case 'unknown':
-          return send(reply, unknownPage())
-      }
-    },
+    async (request, reply) =>
+      answer(reply, request.query, request.validationError !== undefined, async (token) => {
+        const found = await verifier.inspect(token, now())
+        return found.status === 'valid'
+          ? confirmPage(found.email, token, found.requestedBy)
+          : unusableTokenPage(found.status)
+      }),
   )
 
   app.post<{ Body: TokenInput }>(
     '/verify',
     { schema: { body: TokenInput }, attachValidation: true },
-    async (request, reply) => {
-      const token = tokenOf(request.body, request.validationError !== undefined)
-      if (!token) return send(reply, missingTokenPage())
-      const result = await verifier.confirm(token, now())
-      switch (result.status) {
-        case 'verified':
-          return send(reply, verifiedPage(result.email, result.merged))
-        case 'used':
-          return send(reply, usedPage())
-        case 'expired':
-          return send(reply, expiredPage())
-        case 'unknown':
-          return send(reply, unknownPage())
-      }
-    },
+    async (request, reply) =>
+      answer(reply, request.body, request.validationError !== undefined, async (token) => {
+        const result = await verifier.confirm(token, now())
+        return result.status === 'verified'
+          ? verifiedPage(result.email, result.merged)
+          : unusableTokenPage(result.status)
+      }),
   )
 }
