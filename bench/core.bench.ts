@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto'
 import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import SQLite from 'better-sqlite3'
 import { pino } from 'pino'
 import { commands } from '../commands/index.js'
 import { createChatCore } from '../src/core/create-chat-core.js'
@@ -15,6 +14,7 @@ import type { InboundMessage } from '../src/core/types.js'
 import { createDatabase } from '../src/storage/create-database.js'
 import { migrateToLatest } from '../src/storage/migrate.js'
 import { createSqlStores } from '../src/storage/sql-stores.js'
+import { loadSqliteMessages } from './helpers/load-sqlite-messages.js'
 import { type BenchResult, percentile } from './types.js'
 
 const USERS = 200
@@ -24,6 +24,7 @@ const THROUGHPUT_MESSAGES = 2_000
 const BIG_MESSAGES = 1_000_000
 const BIG_CONVERSATIONS = 1_000
 const CONTEXT_SAMPLES = 2_000
+const FILLER = 'lorem ipsum dolor sit amet '.repeat(4)
 
 const persona: Persona = {
   id: 'bench',
@@ -218,7 +219,14 @@ async function benchContext(): Promise<BenchResult[]> {
   const handle = createDatabase(file)
   try {
     await migrateToLatest(handle.db, pino({ level: 'silent' }))
-    loadMessages(file)
+    // 1,000,000 messages over 1,000 conversations.
+    loadSqliteMessages(file, {
+      conversations: BIG_CONVERSATIONS,
+      messages: BIG_MESSAGES,
+      idPrefix: 'big-',
+      personaId: 'bench',
+      content: (i) => `${i} ${FILLER}`,
+    })
     const stores = createSqlStores(handle.db)
     const estimator = new TokenEstimator()
     const estimate = estimator.forModel('bench-model')
@@ -268,37 +276,6 @@ async function benchContext(): Promise<BenchResult[]> {
   } finally {
     await handle.destroy()
     removeDb(file)
-  }
-}
-
-/** 1,000,000 messages over 1,000 conversations through a second connection, in one transaction. */
-function loadMessages(file: string): void {
-  const db = new SQLite(file)
-  try {
-    db.pragma('synchronous = OFF')
-    const conversation = db.prepare(
-      `insert into conversation (id, scope_key, kind, persona_id, created_at, updated_at)
-       values (?, ?, 'direct', 'bench', 0, 0)`,
-    )
-    const message = db.prepare(
-      `insert into message (conversation_id, role, content, status, created_at)
-       values (?, ?, ?, 'complete', ?)`,
-    )
-    const filler = 'lorem ipsum dolor sit amet '.repeat(4)
-    db.transaction(() => {
-      for (let c = 0; c < BIG_CONVERSATIONS; c++) conversation.run(`big-${c}`, `account:big-${c}`)
-      for (let i = 0; i < BIG_MESSAGES; i++) {
-        message.run(
-          `big-${i % BIG_CONVERSATIONS}`,
-          i % 2 ? 'assistant' : 'user',
-          `${i} ${filler}`,
-          i,
-        )
-      }
-    })()
-    db.exec('analyze')
-  } finally {
-    db.close()
   }
 }
 

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto'
 import { rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import SQLite from 'better-sqlite3'
 import { sql } from 'kysely'
 import pg from 'pg'
 import { pino } from 'pino'
@@ -10,6 +9,7 @@ import type { Stores } from '../src/core/ports/stores.js'
 import { createDatabase, type DatabaseHandle } from '../src/storage/create-database.js'
 import { migrateToLatest } from '../src/storage/migrate.js'
 import { createSqlStores } from '../src/storage/sql-stores.js'
+import { loadSqliteMessages } from './helpers/load-sqlite-messages.js'
 import { type BenchResult, percentile } from './types.js'
 
 const MESSAGES = 1_000_000
@@ -41,38 +41,18 @@ async function benchSqlite(): Promise<BenchResult[]> {
   try {
     await migrateToLatest(handle.db, pino({ level: 'silent' }))
     const started = performance.now()
-    loadSqlite(file)
+    loadSqliteMessages(file, {
+      conversations: CONVERSATIONS,
+      messages: MESSAGES,
+      idPrefix: 'bench-',
+      personaId: 'luna',
+      content: (i) => `message ${i} ${FILLER}`,
+    })
     const loadMs = performance.now() - started
     return [loadRow('sqlite', loadMs), ...(await measure('sqlite', createSqlStores(handle.db)))]
   } finally {
     await handle.destroy()
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true })
-  }
-}
-
-/** Bulk load through a second connection: one transaction, one prepared statement. */
-function loadSqlite(file: string): void {
-  const db = new SQLite(file)
-  try {
-    db.pragma('synchronous = OFF')
-    const conversation = db.prepare(
-      `insert into conversation (id, scope_key, kind, persona_id, created_at, updated_at)
-       values (?, ?, 'direct', 'luna', 0, 0)`,
-    )
-    const message = db.prepare(
-      `insert into message (conversation_id, role, content, status, created_at)
-       values (?, ?, ?, 'complete', ?)`,
-    )
-    db.transaction(() => {
-      for (let c = 0; c < CONVERSATIONS; c++) conversation.run(`bench-${c}`, `account:bench-${c}`)
-      for (let i = 0; i < MESSAGES; i++) {
-        const role = i % 2 === 0 ? 'user' : 'assistant'
-        message.run(`bench-${i % CONVERSATIONS}`, role, `message ${i} ${FILLER}`, i)
-      }
-    })()
-    db.exec('analyze')
-  } finally {
-    db.close()
   }
 }
 
