@@ -16,7 +16,7 @@ import {
   responseMessage,
   responseStatus,
 } from './errors.js'
-import { EventChannel } from './event-channel.js'
+import { llmEventStream } from './llm-event-stream.js'
 import { redactHost } from './redact-host.js'
 
 export interface OllamaClientOptions {
@@ -71,29 +71,9 @@ export class OllamaClient implements LlmClient {
   }
 
   chat(request: LlmChatRequest): AsyncIterable<LlmEvent> {
-    return {
-      [Symbol.asyncIterator]: () => {
-        const channel = new EventChannel<LlmEvent>()
-        const controller = new AbortController()
-        const signal = request.signal
-          ? AbortSignal.any([request.signal, controller.signal])
-          : controller.signal
-        let finished = false
-        const run = this.generate({ ...request, signal }, (event) => {
-          if (event.type === 'done') finished = true
-          channel.push(event)
-        }).then(
-          () => channel.end(),
-          (err: unknown) => channel.fail(err),
-        )
-        return channel
-          .onEarlyExit(async () => {
-            if (!finished) controller.abort()
-            await run
-          })
-          [Symbol.asyncIterator]()
-      },
-    }
+    return llmEventStream(request.signal, (signal, emit) =>
+      this.generate({ ...request, signal }, emit),
+    )
   }
 
   /**

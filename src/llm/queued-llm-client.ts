@@ -16,8 +16,8 @@ import {
   OllamaResponseError,
   OllamaStreamError,
 } from './errors.js'
-import { EventChannel } from './event-channel.js'
 import { pickHost } from './host-router.js'
+import { llmEventStream } from './llm-event-stream.js'
 import type { LlmHost } from './llm-host.js'
 import type { LlmMetrics } from './llm-metrics.js'
 import { sameModel } from './model-name.js'
@@ -49,13 +49,11 @@ const MAX_ROUND = 999_999
 
 interface Generation {
   readonly request: LlmChatRequest
-  readonly channel: EventChannel<LlmEvent>
+  readonly emit: (event: LlmEvent) => void
   /** Priority inside the tier: lower for users with more requests outstanding. */
   readonly round: number
   /** Set once `started` went out: from then on no retry and no fallback. */
   delivered: boolean
-  /** Set once `done` went out. */
-  finished: boolean
 }
 
 /**
@@ -89,31 +87,14 @@ export class QueuedLlmClient implements LlmClient {
   }
 
   chat(request: LlmChatRequest): AsyncIterable<LlmEvent> {
-    return {
-      [Symbol.asyncIterator]: () => {
-        const channel = new EventChannel<LlmEvent>()
-        const controller = new AbortController()
-        const signal = request.signal
-          ? AbortSignal.any([request.signal, controller.signal])
-          : controller.signal
-        const generation: Generation = {
-          request: { ...request, signal },
-          channel,
-          round: this.#enter(request),
-          delivered: false,
-          finished: false,
-        }
-        const run = this.#execute(generation)
-        return channel
-          .onEarlyExit(async () => {
-            // After `done` the HTTP exchange is over: aborting it would only cost the
-            // keep-alive connection.
-            if (!generation.finished) controller.abort()
-            await run
-          })
-          [Symbol.asyncIterator]()
-      },
-    }
+    return llmEventStream(request.signal, (signal, emit) =>
+      this.#execute({
+        request: { ...request, signal },
+        emit,
+        round: this.#enter(request),
+        delivered: false,
+      }),
+    )
   }
 
   /** Requests waiting on all hosts. */
@@ -136,9 +117,9 @@ export class QueuedLlmClient implements LlmClient {
     else this.#outstanding.set(key, left)
   }
 
-  /** Runs one generation to its end; never rejects (failures go into the channel). */
+  /** Runs one generation to its end; rejects with the failure after logging it. */
   async #execute(generation: Generation): Promise<void> {
-    const { request, channel } = generation
+    const { request } = generation
     const fallback = request.fallbackModel ?? this.#fallbackModel
     try {
       try {
@@ -168,7 +149,6 @@ export class QueuedLlmClient implements LlmClient {
           throw generation.delivered || request.signal?.aborted ? fallbackErr : err
         }
       }
-      channel.end()
     } catch (err) {
       const failure = request.signal?.aborted
         ? new AppError(
@@ -186,7 +166,7 @@ export class QueuedLlmClient implements LlmClient {
       if (kind === 'cancelled') this.#log.debug(line, 'llm request cancelled')
       else if (kind === 'queue_full') this.#log.warn(line, 'llm request refused: queue full')
       else this.#log.error(line, 'llm request failed')
-      channel.fail(failure)
+      throw failure
     } finally {
       this.#leave(request)
     }
@@ -229,7 +209,7 @@ export class QueuedLlmClient implements LlmClient {
     fallbackUsed: boolean,
     isRetry: boolean,
   ): Promise<void> {
-    const { request, channel } = generation
+    const { request, emit } = generation
     if (!isRetry && host.queue.full && this.waiting >= this.#maxQueue) {
       throw new AppError('LLM_BUSY', 'the LLM queue is full', {
         retryAfterSeconds: this.#durations.estimateWaitSeconds(
@@ -253,18 +233,17 @@ export class QueuedLlmClient implements LlmClient {
           this.#metrics.queueWait(request.tier, (startedAt - enqueuedAt) / 1000)
           await host.client.generate({ ...request, model }, (event) => {
             if (event.type === 'delta' || event.type === 'loading') {
-              channel.push(event)
+              emit(event)
             } else if (event.type === 'started') {
               generation.delivered = true
               reachable = true
               this.#metrics.firstToken(host.name, model, (this.#now() - startedAt) / 1000)
-              channel.push(event)
+              emit(event)
             } else if (event.type === 'done') {
               this.#durations.record(this.#now() - startedAt)
               this.#metrics.completed(host.name, model, event.tokensPerSecond)
               host.markLoaded(model)
-              generation.finished = true
-              channel.push({ ...event, fallbackUsed })
+              emit({ ...event, fallbackUsed })
             }
           })
           reachable = true
@@ -272,7 +251,7 @@ export class QueuedLlmClient implements LlmClient {
         {
           priority,
           signal: request.signal,
-          onPosition: (position) => channel.push({ type: 'queued', position }),
+          onPosition: (position) => emit({ type: 'queued', position }),
         },
       )
     } catch (err) {
