@@ -1,3 +1,5 @@
+import { BoundedMap } from '../shared/bounded-map.js'
+
 /** What a button on one of our messages does when clicked. */
 export type ButtonAction =
   | { readonly kind: 'stop'; readonly ownerId: string }
@@ -17,12 +19,11 @@ export const CUSTOM_ID_LIMIT = 100
  * click is then answered as expired).
  */
 export class CustomIdCodec {
-  readonly #stored = new Map<string, ButtonAction>()
-  readonly #maxStored: number
+  readonly #stored: BoundedMap<string, ButtonAction>
   #counter = 0
 
   constructor(options: { maxStored?: number } = {}) {
-    this.#maxStored = options.maxStored ?? 5000
+    this.#stored = new BoundedMap(options.maxStored ?? 5000)
   }
 
   encode(action: ButtonAction): string {
@@ -33,10 +34,6 @@ export class CustomIdCodec {
     this.#counter += 1
     const key = `ref:${Date.now().toString(36)}${this.#counter.toString(36)}`
     this.#stored.set(key, action)
-    if (this.#stored.size > this.#maxStored) {
-      const oldest = this.#stored.keys().next().value
-      if (oldest !== undefined) this.#stored.delete(oldest)
-    }
     return key
   }
 

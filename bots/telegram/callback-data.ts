@@ -1,4 +1,5 @@
 import type { CommandDescriptor } from '../../src/core/chat-core.js'
+import { BoundedMap } from '../shared/bounded-map.js'
 
 /** Telegram's limit for `callback_data`, in bytes. */
 export const CALLBACK_DATA_LIMIT = 64
@@ -19,13 +20,12 @@ const STORED = '#'
  */
 export class CallbackCodec {
   readonly #commands: () => readonly CommandDescriptor[]
-  readonly #stored = new Map<string, ButtonAction>()
-  readonly #capacity: number
+  readonly #stored: BoundedMap<string, ButtonAction>
   #next = 1
 
   constructor(commands: () => readonly CommandDescriptor[], options: { capacity?: number } = {}) {
     this.#commands = commands
-    this.#capacity = options.capacity ?? 2_000
+    this.#stored = new BoundedMap(options.capacity ?? 2_000)
   }
 
   encode(action: ButtonAction): string {
@@ -33,10 +33,6 @@ export class CallbackCodec {
     if (compact !== undefined) return compact
     const id = `${STORED}${(this.#next++).toString(36)}`
     this.#stored.set(id, action)
-    if (this.#stored.size > this.#capacity) {
-      const oldest = this.#stored.keys().next().value
-      if (oldest !== undefined) this.#stored.delete(oldest)
-    }
     return id
   }
 

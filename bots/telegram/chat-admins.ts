@@ -1,12 +1,13 @@
 import type { Api } from 'grammy'
 import type { Logger } from '../../src/core/ports/logger.js'
+import { BoundedMap } from '../shared/bounded-map.js'
 
 /** Answers "is this user an admin of this group?" with `getChatMember`, cached briefly. */
 export class ChatAdmins {
   readonly #api: Api
   readonly #log: Logger
   readonly #ttlMs: number
-  readonly #cache = new Map<string, { admin: boolean; until: number }>()
+  readonly #cache = new BoundedMap<string, { admin: boolean; until: number }>(5_000)
 
   constructor(deps: { api: Api; log: Logger }, options: { ttlMs?: number } = {}) {
     this.#api = deps.api
@@ -24,12 +25,7 @@ export class ChatAdmins {
     try {
       const member = await this.#api.getChatMember(chatId, userId)
       const admin = member.status === 'creator' || member.status === 'administrator'
-      this.#cache.delete(key)
       this.#cache.set(key, { admin, until: now + this.#ttlMs })
-      if (this.#cache.size > 5_000) {
-        const oldest = this.#cache.keys().next().value
-        if (oldest !== undefined) this.#cache.delete(oldest)
-      }
       return admin
     } catch (err) {
       this.#log.warn({ err, chatId }, 'telegram getChatMember failed; treating as non-admin')
