@@ -41,6 +41,27 @@ export function redactUrl(url: string): string {
 }
 
 /**
+ * Removes secrets that libraries quote inside error texts: Telegram bot tokens in request
+ * URLs, passwords in connection URLs, Stripe keys and webhook secrets.
+ */
+export function scrubSecrets(text: string): string {
+  return text
+    .replace(/bot\d+:[\w-]{10,}/g, 'bot[redacted]')
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/:@]+:[^\s/@]+@/gi, '$1[redacted]@')
+    .replace(/\b(sk|rk)_(test|live)_[A-Za-z0-9]+/g, '[redacted]')
+    .replace(/\bwhsec_[A-Za-z0-9]+/g, '[redacted]')
+}
+
+function scrubbedError(err: unknown): unknown {
+  const serialized = pino.stdSerializers.err(err as Error) as unknown as Record<string, unknown>
+  if (!serialized || typeof serialized !== 'object') return serialized
+  for (const [key, value] of Object.entries(serialized)) {
+    if (typeof value === 'string') serialized[key] = scrubSecrets(value)
+  }
+  return serialized
+}
+
+/**
  * The one root logger: JSON lines by default, human-readable with `format: 'pretty'`.
  * Secrets are always redacted; email addresses too unless the level is debug or trace.
  */
@@ -54,7 +75,7 @@ export function createLogger(options: LoggerOptions): Logger {
       req(req: { method?: string; url?: string; id?: unknown }) {
         return { method: req.method, url: redactUrl(req.url ?? ''), id: req.id }
       },
-      err: pino.stdSerializers.err,
+      err: scrubbedError,
     },
   }
   if (options.format === 'pretty' && !options.destination) {

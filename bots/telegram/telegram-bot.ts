@@ -11,6 +11,7 @@ import { CallbackCodec } from './callback-data.js'
 import { ChatAdmins } from './chat-admins.js'
 import { EditPacer } from './edit-pacer.js'
 import { InFlight } from './in-flight.js'
+import { describeApiFailure, logPollingFailures } from './polling-failures.js'
 import { TelegramHandlers } from './telegram-handlers.js'
 import { TelegramSender } from './telegram-sender.js'
 import { chatIdOf, chatKindOf } from './update-mapping.js'
@@ -68,6 +69,9 @@ export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOpt
   const log = deps.log.child({ component: 'telegram' })
   const apiRoot = options.apiRoot?.replace(/\/+$/, '')
   const bot = new Bot(options.token, { client: apiRoot ? { apiRoot } : {} })
+  // The runner runs silent (it would print to the console, token included in fetch errors):
+  // this logs the failed polls instead, each attempt, so it goes in before auto-retry.
+  bot.api.config.use(logPollingFailures(log, options.token))
   bot.api.config.use(autoRetry({ maxRetryAttempts: 6, maxDelaySeconds: 900 }))
 
   const sender = new TelegramSender({ api: bot.api, log })
@@ -184,6 +188,14 @@ export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOpt
         await bot.api.deleteWebhook()
         runner = run(bot, {
           runner: { fetch: { allowed_updates: [...ALLOWED_UPDATES] }, silent: true },
+        })
+        // The runner gives up on 401 and 409 (and after retrying for hours); health() then
+        // reports "polling stopped".
+        void runner.task()?.catch((err: unknown) => {
+          log.error(
+            { err: describeApiFailure(err, options.token) },
+            'telegram long polling stopped; no updates until restart',
+          )
         })
         log.info({ username: bot.botInfo.username }, 'telegram long polling started')
       }

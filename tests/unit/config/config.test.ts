@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { CONFIG_KEYS, ConfigError, loadConfig, readEnv } from '../../../src/config.js'
-import { redactUrl } from '../../../src/logger.js'
+import { createLogger, redactUrl, scrubSecrets } from '../../../src/logger.js'
 
 function problemsOf(env: Record<string, string>): readonly string[] {
   try {
@@ -103,5 +103,29 @@ describe('redactUrl', () => {
     expect(redactUrl('/billing/xyz?x=1')).toBe('/billing/[redacted]?x=1')
     expect(redactUrl('/verify?token=secret&a=b')).toBe('/verify?token=[redacted]&a=b')
     expect(redactUrl('/bot123:ABC-def/getMe')).toBe('/bot[redacted]/getMe')
+  })
+})
+
+describe('secret scrubbing', () => {
+  it('removes bot tokens, URL passwords and Stripe keys from error texts', () => {
+    expect(
+      scrubSecrets(
+        'request to https://api.telegram.org/bot123456:AAH-abcdefghijklmnop/getUpdates failed; smtp://user:hunter2@mail:587; sk_live_abc123 whsec_zzz',
+      ),
+    ).toBe(
+      'request to https://api.telegram.org/bot[redacted]/getUpdates failed; smtp://[redacted]@mail:587; [redacted] [redacted]',
+    )
+  })
+
+  it('applies to every error the logger writes', () => {
+    const lines: string[] = []
+    const log = createLogger({
+      level: 'info',
+      format: 'json',
+      destination: { write: (l: string) => void lines.push(l) },
+    })
+    log.error({ err: new Error('fetch https://x/bot42:SECRETSECRETSECRET/sendMessage') }, 'failed')
+    expect(lines.join('')).not.toContain('SECRETSECRETSECRET')
+    expect(lines.join('')).toContain('bot[redacted]')
   })
 })

@@ -66,4 +66,63 @@ describe('Telegram bot failures', () => {
     await expect(bot.start()).rejects.toThrow(/Unauthorized/)
     expect(bot.health().status).toBe('down')
   })
+
+  it('logs a refused poll (409) and that polling stopped, without the token', async () => {
+    telegram = await TelegramApiDouble.start()
+    const t = telegram
+    const { log, lines } = capturingLogger()
+    t.failNext('getUpdates', {
+      code: 409,
+      description:
+        'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running',
+    })
+    bot = createTelegramBot(
+      { core: brokenCore, log },
+      { token: t.token, apiRoot: t.apiRoot, webhook: false, publicUrl: 'http://x' },
+    )
+    await bot.start()
+
+    await expect
+      .poll(() => lines.find((l) => l.msg.startsWith('telegram long polling stopped')), {
+        timeout: 10_000,
+      })
+      .toBeDefined()
+    const failed = lines.find((l) => l.msg === 'telegram getUpdates failed')
+    expect(failed?.level).toBe(40)
+    expect(failed?.err).toMatchObject({
+      errorCode: 409,
+      description: expect.stringMatching(/Conflict/),
+    })
+    const fatal = lines.find((l) => l.msg.startsWith('telegram long polling stopped'))
+    expect(fatal?.level).toBe(50)
+    expect(fatal?.err).toMatchObject({ type: 'GrammyError', errorCode: 409 })
+    expect(bot.health()).toMatchObject({ status: 'down', detail: 'polling stopped' })
+    expect(JSON.stringify(lines)).not.toContain(t.token)
+  })
+
+  it('logs a lost connection to the Bot API without the token in the fetch error', async () => {
+    telegram = await TelegramApiDouble.start()
+    const t = telegram
+    const { log, lines } = capturingLogger()
+    bot = createTelegramBot(
+      { core: brokenCore, log },
+      { token: t.token, apiRoot: t.apiRoot, webhook: false, publicUrl: 'http://x' },
+    )
+    await bot.start()
+    await t.until(() => t.callsOf('getUpdates')[0])
+    await t.close()
+
+    await expect
+      .poll(() => lines.find((l) => l.msg === 'telegram getUpdates failed'), { timeout: 10_000 })
+      .toBeDefined()
+    const failed = lines.find((l) => l.msg === 'telegram getUpdates failed')
+    expect(failed?.level).toBe(40)
+    expect(failed?.err).toMatchObject({
+      type: 'HttpError',
+      reason: expect.stringContaining('getUpdates'),
+      cause: expect.stringContaining('/bot[redacted]/getUpdates'),
+    })
+    expect(JSON.stringify(lines)).not.toContain(t.token)
+    expect(bot.health().status).toBe('up')
+  })
 })
