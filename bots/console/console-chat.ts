@@ -126,7 +126,9 @@ export async function runConsoleChat(
 
   const talk = async (text: string): Promise<void> => {
     const message: InboundMessage = { ...base, text, addressed: true }
-    await render(core.reply(message))
+    // The signal, not only core.stop(): a stop just after the line was read comes before the
+    // core knows the reply, and would find nothing to stop.
+    await render(core.reply(message, options.signal))
   }
 
   if (options.banner) write(`${options.banner}\n`)

@@ -8,6 +8,7 @@ import { runConsoleChat } from '../../../bots/console/console-chat.js'
 import { checkOllama } from '../../../bots/console/ollama-check.js'
 import { commands } from '../../../commands/index.js'
 import { SubscriptionEntitlements } from '../../../src/billing/subscription-entitlements.js'
+import type { ChatCore } from '../../../src/core/chat-core.js'
 import { type ChatCoreRuntime, createChatCore } from '../../../src/core/create-chat-core.js'
 import type { Stores } from '../../../src/core/ports/stores.js'
 import { createLlmGateway, type LlmGateway } from '../../../src/llm/create-llm-gateway.js'
@@ -46,6 +47,8 @@ afterEach(async () => {
 async function setup(
   knobs: Parameters<typeof startOllamaDouble>[0] = {},
   signal?: AbortSignal,
+  /** Lets a test sit between the terminal chat and the real core. */
+  wrapCore: (core: ChatCore) => ChatCore = (core) => core,
 ): Promise<Setup> {
   const double = await startOllamaDouble({
     reply: (req) =>
@@ -99,7 +102,7 @@ async function setup(
   sink.on('data', (chunk: Buffer) => output.push(chunk.toString()))
   const dir = await mkdtemp(join(tmpdir(), 'jlm-console-'))
   const done = runConsoleChat(
-    { core, log },
+    { core: wrapCore(core), log },
     { input, output: sink, userId: 'tester', persona: 'sage', fileDir: dir, signal },
   )
   s = { double, db, stores, llm, core, input, output, done, dir }
@@ -208,5 +211,34 @@ describe('terminal chat against the Ollama double', () => {
     await t.done
     expect(text(t)).toMatch(/Stopped\./)
     await waitFor(async () => (await storedMessages(t)).at(-1)?.status === 'partial')
+  })
+
+  it('ends without writing the reply when the stop comes as the line is handed to the core', async () => {
+    const stop = new AbortController()
+    // The platform stops in the same instant the reply is asked for: the core has no running
+    // reply yet, so only the signal passed along can cancel it.
+    const stopAsReplyStarts = (core: ChatCore): ChatCore => ({
+      commands: core.commands,
+      shouldRespond: (message) => core.shouldRespond(message),
+      reply: (message, signal) => {
+        stop.abort()
+        return core.reply(message, signal)
+      },
+      runCommand: (invocation, io) => core.runCommand(invocation, io),
+      parseArgs: (name, text) => core.parseArgs(name, text),
+      autocomplete: (source, query, where) => core.autocomplete(source, query, where),
+      stop: (platform, userId) => core.stop(platform, userId),
+    })
+    const t = await setup(
+      { tokenIntervalMs: 50, replyTokens: 200, reply: null },
+      stop.signal,
+      stopAsReplyStarts,
+    )
+    await waitFor(() => text(t).includes('Type a message'))
+    t.input.write('talk for a long time\n')
+    await t.done
+    expect(stop.signal.aborted).toBe(true)
+    expect(text(t)).toMatch(/Stopped\./)
+    expect(text(t)).not.toContain('token199')
   })
 })
