@@ -12,7 +12,7 @@ import { type BenchResult, percentile } from './types.js'
 
 const PEOPLE = 200
 const PREMIUM_SHARE = 0.2
-const LOAD_MS = Number(process.env.BENCH_SYSTEM_SECONDS ?? 30) * 1_000
+const LOAD_MS = Number(process.env.BENCH_SYSTEM_SECONDS ?? 150) * 1_000
 const REPLY_TIMEOUT_MS = 30_000
 const THINK_MS: readonly [number, number] = [12_000, 24_000]
 const TOKENS = 20

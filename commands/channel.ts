@@ -9,6 +9,7 @@ const USAGE = [
   '/channel answer_all on|off — answer every message, not only mentions and replies',
   '/channel adult on|off — allow adult personas here (Telegram groups)',
   '/channel allowed <id,id,…|all> — personas people may pick here',
+  '/channel server_allowed <id,id,…|all> — personas allowed on the whole Discord server',
 ].join('\n')
 
 function describe(s: ChatSettings): string {
@@ -56,6 +57,7 @@ export const channelCommand: CoreCommand = {
         { name: 'answer_all', value: 'answer_all' },
         { name: 'adult', value: 'adult' },
         { name: 'allowed', value: 'allowed' },
+        { name: 'server_allowed', value: 'server_allowed' },
       ],
     },
     { name: 'value', description: 'The new value', type: 'string' },
@@ -86,8 +88,8 @@ export const channelCommand: CoreCommand = {
           : setting === 'adult'
             ? { adultEnabled: on }
             : { answerAll: on }
-    } else if (setting === 'allowed') {
-      if (!value) patch = 'Usage: /channel allowed <id,id,…|all>'
+    } else if (setting === 'allowed' || setting === 'server_allowed') {
+      if (!value) patch = `Usage: /channel ${setting} <id,id,…|all>`
       else if (value.toLowerCase() === 'all') patch = { allowedPersonas: null }
       else {
         const ids = value.split(/[\s,]+/).filter(Boolean)
@@ -106,12 +108,14 @@ export const channelCommand: CoreCommand = {
       await ctx.reply({ text: patch, ephemeral: true })
       return
     }
-    if (setting === 'server_persona') {
+    if (setting === 'server_persona' || setting === 'server_allowed') {
       const saved = await ctx.services.updateServerSettings(caller, patch)
+      const summary =
+        setting === 'server_persona'
+          ? `Server default persona: ${saved?.personaId ?? 'default'}.`
+          : `Personas allowed on this server: ${saved?.allowedPersonas?.join(', ') ?? 'all'}. A channel's own /channel allowed list takes precedence.`
       await ctx.reply(
-        saved
-          ? `Server default persona: ${saved.personaId ?? 'default'}.`
-          : { text: 'server_persona only works in a Discord server.', ephemeral: true },
+        saved ? summary : { text: `${setting} only works in a Discord server.`, ephemeral: true },
       )
       return
     }

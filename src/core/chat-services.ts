@@ -77,10 +77,7 @@ export class ChatServices implements CoreServices {
   }
 
   async visiblePersonas(caller: Caller): Promise<readonly Persona[]> {
-    const allowed =
-      caller.chatKind === 'group'
-        ? (await this.#deps.stores.chatSettings.get(chatScope(caller))).allowedPersonas
-        : null
+    const allowed = await this.#allowedHere(caller)
     const adult = await this.#policy.adultAllowed(caller, caller.account)
     return this.#deps.personas
       .list()
@@ -120,12 +117,8 @@ export class ChatServices implements CoreServices {
       return { status: 'premium_required', persona }
     }
     const scope = group ? chatScope(caller) : accountScope(caller.account.id)
-    if (group) {
-      const { allowedPersonas } = await this.#deps.stores.chatSettings.get(scope)
-      if (allowedPersonas && !allowedPersonas.includes(persona.id)) {
-        return { status: 'not_allowed_here', persona }
-      }
-    }
+    const allowed = await this.#allowedHere(caller)
+    if (allowed && !allowed.includes(persona.id)) return { status: 'not_allowed_here', persona }
     await this.#deps.stores.chatSettings.update(scope, { personaId: persona.id }, this.#deps.now())
     return { status: 'chosen', persona, scope: group ? 'chat' : 'account' }
   }
@@ -144,6 +137,18 @@ export class ChatServices implements CoreServices {
     if (!created) await this.#deps.stores.conversations.clear(conversation.id)
     const greeting = await this.#policy.appendGreeting(conversation.id, persona, caller.displayName)
     return { persona, greeting }
+  }
+
+  /**
+   * Persona ids allowed in a group: the chat's own list, else its Discord server's list;
+   * null (all) in DMs or when neither sets one.
+   */
+  async #allowedHere(place: Pick<Caller, 'platform' | 'chatId' | 'chatKind'>) {
+    if (place.chatKind !== 'group') return null
+    const chat = await this.#deps.stores.chatSettings.get(chatScope(place))
+    if (chat.allowedPersonas) return chat.allowedPersonas
+    const guild = guildScope(place)
+    return guild ? (await this.#deps.stores.chatSettings.get(guild)).allowedPersonas : null
   }
 
   #conversationHere(caller: Caller, persona: Persona) {
@@ -262,9 +267,7 @@ export class ChatServices implements CoreServices {
   ): Promise<readonly { name: string; value: string }[]> {
     const q = query.trim().toLowerCase()
     // DMs have no settings under a chat scope, so this yields "all allowed" there.
-    const { allowedPersonas: allowed } = await this.#deps.stores.chatSettings.get(
-      chatScope({ platform: where.platform, chatId: where.chatId, chatKind: 'group' }),
-    )
+    const allowed = await this.#allowedHere({ ...where, chatKind: 'group' })
     return this.#deps.personas
       .list()
       .filter((p) => where.adultAllowed || !p.nsfw)

@@ -363,6 +363,28 @@ describe('/channel', () => {
       await textOf('channel', 'server_persona sage', { ...inGroup, isChatAdmin: true }),
     ).toMatch(/only works in a Discord server/)
   })
+
+  it('limits personas on a whole Discord server, unless a channel has its own list', async () => {
+    h = await harness({ personas })
+    const admin1 = { ...inGroup, platform: 'discord' as const, chatId: 'g1/c1', isChatAdmin: true }
+    const admin2 = { ...admin1, chatId: 'g1/c2' }
+    expect(await textOf('channel', 'server_allowed nova', admin1)).toMatch(
+      /allowed on this server: nova/,
+    )
+    expect(await textOf('persona', 'sage', admin2)).toMatch(/not allowed in this chat/)
+    const where = {
+      platform: 'discord' as const,
+      platformUserId: '42',
+      chatId: 'g1/c2',
+      adultAllowed: false,
+    }
+    expect((await h.core.autocomplete('personas', '', where)).map((c) => c.value)).toEqual(['nova'])
+    await textOf('channel', 'allowed sage,nova', admin2)
+    expect(await textOf('persona', 'sage', admin2)).toMatch(/Sage now answers in this chat/)
+    expect(
+      await textOf('channel', 'server_allowed sage', { ...inGroup, isChatAdmin: true }),
+    ).toMatch(/only works in a Discord server/)
+  })
 })
 
 describe('/admin', () => {
