@@ -9,11 +9,16 @@ const str = (v: string | number | undefined, fallback: string): string =>
 /** Words for every failure code; a new code fails the build until it has words here. */
 const MESSAGES: Record<AppErrorCode, Render> = {
   LLM_UNAVAILABLE: (p) =>
-    `The model server is offline right now${p.model ? ` (${p.model})` : ''}. Please try again in a minute.`,
+    p.midReply
+      ? 'The model server stopped answering partway through, so this reply is incomplete. Please try again in a minute.'
+      : `The model server is offline right now${p.model ? ` (${p.model})` : ''}. Please try again in a minute.`,
   LLM_LOADING: () => 'The model is still loading. Please try again in a few seconds.',
   LLM_BUSY: (p) =>
     `Everyone is chatting at once: the queue is full. Try again in ${str(p.retryAfterSeconds, '30')} s.`,
-  LLM_TIMEOUT: () => 'The model took too long to answer. Please try again.',
+  LLM_TIMEOUT: (p) =>
+    p.midReply
+      ? 'The model stalled partway through, so this reply is incomplete. Please try again.'
+      : 'The model took too long to answer. Please try again.',
   MODEL_MISSING: (p) =>
     `The model ${str(p.model, 'for this persona')} is not installed on this server. An admin can install it with \`ollama pull ${str(p.model, '<model>')}\`.`,
   CONTEXT_TOO_LARGE: () =>

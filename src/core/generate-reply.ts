@@ -184,7 +184,8 @@ export async function* generateReply(
     finished = true
     yield {
       type: 'error',
-      error: { code: error.code, params: error.params },
+      // `midReply` lets adapters say the answer broke off rather than that nothing came.
+      error: { code: error.code, params: text ? { ...error.params, midReply: 1 } : error.params },
       ...(text ? { partialText: text } : {}),
     }
   } finally {

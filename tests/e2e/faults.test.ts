@@ -92,6 +92,7 @@ describe('Ollama faults', () => {
     const texts = await world.telegramSay(701_002, 'tell me', (t) => t.some((x) => x.includes('⚠️')))
     expect(texts.at(-1)).toMatch(/^alpha beta gamma/)
     expect(texts.at(-1)).toContain('⚠️')
+    expect(texts.at(-1)).toContain('stopped answering partway through')
     const stored = world.query<{ status: string; content: string }>(
       "select status, content from message where role = 'assistant' order by id desc limit 1",
     )

@@ -127,6 +127,7 @@ describe('reply', () => {
     }
     const events = await collect(h.core.reply(dm('hi')))
     expect(events.at(-1)).toMatchObject({ type: 'error', error: { code: 'LLM_UNAVAILABLE' } })
+    expect(events.at(-1)).not.toHaveProperty('error.params.midReply')
     const stored = await dmMessages(h)
     expect(stored.at(-1)).toMatchObject({ role: 'assistant', status: 'failed' })
     expect(stored.at(-2)).toMatchObject({ role: 'user', content: 'hi' })
@@ -142,7 +143,7 @@ describe('reply', () => {
     const events = await collect(h.core.reply(dm('hi')))
     expect(events.at(-1)).toMatchObject({
       type: 'error',
-      error: { code: 'LLM_TIMEOUT' },
+      error: { code: 'LLM_TIMEOUT', params: { midReply: 1 } },
       partialText: 'half an ',
     })
     expect((await dmMessages(h)).at(-1)).toMatchObject({ content: 'half an ', status: 'partial' })
