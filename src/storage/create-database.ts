@@ -78,6 +78,11 @@ export function createDatabase(url: string, options: CreateDatabaseOptions = {})
     })
     // An idle client losing its connection (database restart) must not crash the process.
     pool.on('error', () => {})
+    // A connection in use can be terminated too (database restart, failover): its error
+    // surfaces as the failed query's rejection and must not become an uncaught 'error' event.
+    pool.on('connect', (client) => {
+      client.on('error', () => {})
+    })
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
     return { db, dialect: 'postgres', schema: options.schema, destroy: () => db.destroy() }
   }
