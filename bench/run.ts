@@ -3,7 +3,17 @@ import { cpus, totalmem } from 'node:os'
 import type { BenchModule, BenchResult } from './types.js'
 
 /** Every benchmark module, in the order the table lists them. */
-const MODULES = ['storage', 'personas', 'core', 'llm', 'server', 'email', 'discord', 'telegram', 'system'] as const
+const MODULES = [
+  'storage',
+  'personas',
+  'core',
+  'llm',
+  'server',
+  'email',
+  'discord',
+  'telegram',
+  'system',
+] as const
 
 function formatValue(r: BenchResult): string {
   const v = Math.abs(r.value) >= 100 ? r.value.toFixed(0) : r.value.toPrecision(3)
