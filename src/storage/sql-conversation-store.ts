@@ -69,24 +69,37 @@ export class SqlConversationStore implements ConversationStore {
     return rows.map(toConversation)
   }
 
+  /** Reads back only the new id: everything else is what was written. */
   async append(message: NewMessage): Promise<StoredMessage> {
+    const stored = {
+      conversationId: message.conversationId,
+      role: message.role,
+      accountId: message.accountId ?? null,
+      speakerName: message.speakerName ?? null,
+      content: message.content,
+      promptTokens: message.promptTokens ?? null,
+      completionTokens: message.completionTokens ?? null,
+      status: message.status,
+      model: message.model ?? null,
+      createdAt: message.createdAt,
+    }
     const row = await this.#db
       .insertInto('message')
       .values({
-        conversation_id: message.conversationId,
-        role: message.role,
-        account_id: message.accountId ?? null,
-        speaker_name: message.speakerName ?? null,
-        content: message.content,
-        prompt_tokens: message.promptTokens ?? null,
-        completion_tokens: message.completionTokens ?? null,
-        status: message.status,
-        model: message.model ?? null,
-        created_at: message.createdAt,
+        conversation_id: stored.conversationId,
+        role: stored.role,
+        account_id: stored.accountId,
+        speaker_name: stored.speakerName,
+        content: stored.content,
+        prompt_tokens: stored.promptTokens,
+        completion_tokens: stored.completionTokens,
+        status: stored.status,
+        model: stored.model,
+        created_at: stored.createdAt,
       })
-      .returningAll()
+      .returning('id')
       .executeTakeFirstOrThrow()
-    return toMessage(row)
+    return { id: Number(row.id), ...stored }
   }
 
   async update(messageId: number, patch: MessagePatch): Promise<void> {
@@ -104,16 +117,19 @@ export class SqlConversationStore implements ConversationStore {
     await this.#db.deleteFrom('message').where('id', '=', messageId).execute()
   }
 
-  /** Walks the `(conversation_id, id)` index backwards, so the cost does not grow with the table. */
+  /**
+   * Walks the `(conversation_id, id)` index backwards, so the cost does not grow with the table.
+   * The conversation id is known, so it is not read back for every row.
+   */
   async recent(conversationId: string, limit: number, beforeId?: number): Promise<StoredMessage[]> {
     if (limit <= 0) return []
     let query = this.#db
       .selectFrom('message')
-      .selectAll()
+      .select(MESSAGE_COLUMNS)
       .where('conversation_id', '=', conversationId)
     if (beforeId !== undefined) query = query.where('id', '<', beforeId)
     const rows = await query.orderBy('id', 'desc').limit(limit).execute()
-    return rows.reverse().map(toMessage)
+    return rows.reverse().map((row) => toMessage(conversationId, row))
   }
 
   async count(conversationId: string): Promise<number> {
@@ -186,10 +202,26 @@ function toConversation(row: Selectable<ConversationTable>): Conversation {
   }
 }
 
-function toMessage(row: Selectable<MessageTable>): StoredMessage {
+/** Every message column but `conversation_id`, which the caller already knows. */
+const MESSAGE_COLUMNS = [
+  'id',
+  'role',
+  'account_id',
+  'speaker_name',
+  'content',
+  'prompt_tokens',
+  'completion_tokens',
+  'status',
+  'model',
+  'created_at',
+] as const
+
+type MessageRow = Pick<Selectable<MessageTable>, (typeof MESSAGE_COLUMNS)[number]>
+
+function toMessage(conversationId: string, row: MessageRow): StoredMessage {
   return {
     id: Number(row.id),
-    conversationId: row.conversation_id,
+    conversationId,
     role: row.role as Role,
     accountId: row.account_id,
     speakerName: row.speaker_name,
