@@ -1,4 +1,4 @@
-import type { ChatPolicy, Speaker } from './chat-policy.js'
+import type { ChatPolicy, SettingsReader, Speaker } from './chat-policy.js'
 import type { Caller } from './core-services.js'
 import { AppError, toAppError } from './errors.js'
 import { type GenerateDeps, generateReply } from './generate-reply.js'
@@ -37,11 +37,13 @@ export class ChatEngine {
     this.#options = options
   }
 
-  async shouldRespond(message: InboundMessage): Promise<boolean> {
+  async shouldRespond(
+    message: InboundMessage,
+    settings: SettingsReader = (scope) => this.#stores.chatSettings.get(scope),
+  ): Promise<boolean> {
     if (message.chatKind === 'direct') return true
     if (message.addressed) return true
-    const settings = await this.#stores.chatSettings.get(chatScope(message))
-    return settings.answerAll
+    return (await settings(chatScope(message))).answerAll
   }
 
   get #stores(): Stores {
@@ -52,15 +54,16 @@ export class ChatEngine {
   async *reply(message: InboundMessage, signal?: AbortSignal): AsyncGenerator<ReplyEvent> {
     try {
       if (this.#closing) throw new AppError('CANCELLED', 'shutting down')
-      if (!(await this.shouldRespond(message))) return
+      const settings = this.#policy.settingsReader()
+      if (!(await this.shouldRespond(message, settings))) return
       const text = validateInput(message.text, this.#options.maxInputChars)
       const speaker = await this.#policy.speaker(
         message.platform,
         message.platformUserId,
         message.displayName,
       )
-      const persona = await this.#policy.personaFor(message, speaker.account.id)
-      await this.#policy.checkPersonaAccess(persona, message, speaker)
+      const persona = await this.#policy.personaFor(message, speaker.account.id, settings)
+      await this.#policy.checkPersonaAccess(persona, message, speaker, settings)
       await this.#policy.checkQuota(speaker)
       const model = this.#policy.modelFor(persona)
       yield { type: 'accepted', persona: summarizePersona(persona), model }
@@ -90,8 +93,9 @@ export class ChatEngine {
         caller.platformUserId,
         caller.displayName,
       )
-      const persona = await this.#policy.personaFor(caller, speaker.account.id)
-      await this.#policy.checkPersonaAccess(persona, caller, speaker)
+      const settings = this.#policy.settingsReader()
+      const persona = await this.#policy.personaFor(caller, speaker.account.id, settings)
+      await this.#policy.checkPersonaAccess(persona, caller, speaker, settings)
       await this.#policy.checkQuota(speaker)
       const model = this.#policy.modelFor(persona)
       yield { type: 'accepted', persona: summarizePersona(persona), model }

@@ -15,7 +15,7 @@ import {
   isListedAdmin,
   type Place,
 } from './scopes.js'
-import type { Account, Platform, Tier } from './types.js'
+import type { Account, ChatSettings, Platform, Tier } from './types.js'
 
 export interface ChatPolicyDeps {
   readonly stores: Stores
@@ -41,6 +41,9 @@ export interface ChatPolicyOptions {
 const MODEL_INFO_TTL_MS = 5 * 60_000
 const DEFAULT_REPLY_RESERVE = 512
 
+/** Reads the chat settings of a scope (`ChatSettingsStore.get`). */
+export type SettingsReader = (scope: string) => Promise<ChatSettings>
+
 /** Who is talking, resolved once per message. */
 export interface Speaker {
   readonly account: Account
@@ -56,10 +59,27 @@ export class ChatPolicy {
   readonly #deps: ChatPolicyDeps
   readonly #options: ChatPolicyOptions
   readonly #modelInfo = new Map<string, { contextLength: number | null; at: number }>()
+  readonly #readSettings: SettingsReader = (scope) => this.#deps.stores.chatSettings.get(scope)
 
   constructor(deps: ChatPolicyDeps, options: ChatPolicyOptions) {
     this.#deps = deps
     this.#options = options
+  }
+
+  /**
+   * A settings reader for one request: each scope is read at most once, so a group message
+   * does not read its chat's settings again for the persona and the adult check.
+   */
+  settingsReader(): SettingsReader {
+    const read = new Map<string, Promise<ChatSettings>>()
+    return (scope) => {
+      let settings = read.get(scope)
+      if (!settings) {
+        settings = this.#readSettings(scope)
+        read.set(scope, settings)
+      }
+      return settings
+    }
   }
 
   /** The persona's model, else OLLAMA_MODEL. */
@@ -100,19 +120,24 @@ export class ChatPolicy {
    * confirmed 18+ (`/settings adult yes`). Groups: the adapter allows it (a Discord
    * age-restricted channel) or, outside Discord, a chat admin turned it on with `/channel adult on`.
    */
-  async adultAllowed(place: Place & { adultAllowed: boolean }, account: Account): Promise<boolean> {
+  async adultAllowed(
+    place: Place & { adultAllowed: boolean },
+    account: Account,
+    settings: SettingsReader = this.#readSettings,
+  ): Promise<boolean> {
     if (place.chatKind === 'direct') return place.adultAllowed && account.adultConfirmed
     if (place.adultAllowed) return true
     if (place.platform === 'discord') return false
-    return (await this.#deps.stores.chatSettings.get(chatScope(place))).adultEnabled
+    return (await settings(chatScope(place))).adultEnabled
   }
 
   async checkPersonaAccess(
     persona: Persona,
     place: Place & { adultAllowed: boolean },
     speaker: Speaker,
+    settings: SettingsReader = this.#readSettings,
   ): Promise<void> {
-    if (persona.nsfw && !(await this.adultAllowed(place, speaker.account))) {
+    if (persona.nsfw && !(await this.adultAllowed(place, speaker.account, settings))) {
       throw new AppError('ADULT_NOT_ALLOWED', 'adult persona outside an adult place', {
         persona: persona.name,
         where:
@@ -145,8 +170,11 @@ export class ChatPolicy {
     }
   }
 
-  async settingsPersona(scope: string): Promise<Persona | undefined> {
-    const { personaId } = await this.#deps.stores.chatSettings.get(scope)
+  async settingsPersona(
+    scope: string,
+    settings: SettingsReader = this.#readSettings,
+  ): Promise<Persona | undefined> {
+    const { personaId } = await settings(scope)
     return personaId ? this.#deps.personas.get(personaId) : undefined
   }
 
@@ -157,14 +185,22 @@ export class ChatPolicy {
     return first
   }
 
-  async personaFor(place: Place, accountId: string): Promise<Persona> {
+  async personaFor(
+    place: Place,
+    accountId: string,
+    settings: SettingsReader = this.#readSettings,
+  ): Promise<Persona> {
     if (place.chatKind === 'direct') {
-      return (await this.settingsPersona(accountScope(accountId))) ?? this.defaultPersona()
+      return (
+        (await this.settingsPersona(accountScope(accountId), settings)) ?? this.defaultPersona()
+      )
     }
-    const here = await this.settingsPersona(chatScope(place))
+    const here = await this.settingsPersona(chatScope(place), settings)
     if (here) return here
     const guild = guildScope(place)
-    return (guild ? await this.settingsPersona(guild) : undefined) ?? this.defaultPersona()
+    return (
+      (guild ? await this.settingsPersona(guild, settings) : undefined) ?? this.defaultPersona()
+    )
   }
 
   async conversation(place: Place & { displayName: string }, accountId: string, persona: Persona) {
