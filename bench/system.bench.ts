@@ -199,7 +199,16 @@ export async function run(): Promise<BenchResult[]> {
         ? telegram429.some((c) => Number(c.body.chat_id) === Number(p.id))
         : discord429.some((r) => r.path.includes(world.discord.dmChannelFor(p.id)))
     const unhandled429 = failed.filter((t) => throttled(t.person)).length
-    const errorLogs = world.platform.logs.filter((l) => (l.level ?? 0) >= 50).length
+    const errorLines = world.platform.logs.filter((l) => (l.level ?? 0) >= 50)
+    const errorLogs = errorLines.length
+    // What went wrong, for the operator reading the table.
+    for (const t of failed) {
+      process.stderr.write(
+        `system bench: ${t.outcome} ${t.person.platform}:${t.person.id} ${t.marker}; last bot texts: ${JSON.stringify(botTexts(t.person).slice(-3))}\n`,
+      )
+    }
+    for (const l of errorLines)
+      process.stderr.write(`system bench: error log ${JSON.stringify(l).slice(0, 600)}\n`)
     const alive = world.platform.child.exitCode === null
 
     return [

@@ -72,7 +72,9 @@ export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOpt
   // The runner runs silent (it would print to the console, token included in fetch errors):
   // this logs the failed polls instead, each attempt, so it goes in before auto-retry.
   bot.api.config.use(logPollingFailures(log, options.token))
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 6, maxDelaySeconds: 900 }))
+  // A flooded chat can answer 429 many times in a row: each is waited out, so a reply is
+  // delayed, never dropped. The bound only stops a request that Telegram never accepts.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 50, maxDelaySeconds: 900 }))
 
   const sender = new TelegramSender({ api: bot.api, log })
   const inFlight = new InFlight()

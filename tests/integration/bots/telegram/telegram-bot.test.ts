@@ -196,6 +196,26 @@ describe('Telegram bot (real grammY, real core, Bot API and Ollama doubles)', ()
     expect(s.telegram.calls.some((c) => c.error?.startsWith('Too Many Requests'))).toBe(true)
   })
 
+  it('keeps waiting out 429s however many come in a row, so the reply still arrives', async () => {
+    stack = await startStack()
+    const s = stack
+    s.ollama.set({ reply: () => 'Patience pays.' })
+    const tooMany = {
+      code: 429,
+      description: 'Too Many Requests: retry after 0',
+      parameters: { retry_after: 0 },
+    }
+    // More consecutive 429s than a small retry budget would allow, on every send and edit.
+    s.telegram.failNext('sendMessage', tooMany, 12)
+    s.telegram.failNext('editMessageText', tooMany, 12)
+    s.telegram.injectMessage({ chatId: USER, userId: USER, text: 'hi' })
+    const [reply] = (await s.telegram.until(settled(s, USER))) as DoubleMessage[]
+    expect(reply?.text).toBe('Patience pays.')
+    expect(
+      s.telegram.callsOf('sendMessage').filter((c) => c.error?.startsWith('Too Many')),
+    ).toHaveLength(12)
+  })
+
   it('streams in two chats at once: a stuck reply does not hold up another chat', async () => {
     stack = await startStack()
     const s = stack
