@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { runPlatformToExit, startPlatform, tempDataDir } from './platform-process.js'
@@ -61,6 +63,41 @@ describe('npm start on a fresh machine', () => {
     expect(result.stderr).toContain(`${name}=`)
     expect(result.stderr).toMatch(/expected .*, for example/)
     expect(result.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('npm run migrate creates the schema and exits 0, and a second run changes nothing', async () => {
+    const dir = tempDataDir()
+    const file = join(dir, 'migrated.sqlite')
+    const run = () =>
+      promisify(execFile)(process.execPath, [join(process.cwd(), 'dist/src/migrate-cli.js')], {
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? '', DATABASE_URL: file },
+      })
+    const first = await run()
+    expect(first.stdout).toContain('migration applied')
+    const second = await run()
+    expect(second.stdout).not.toContain('migration applied')
+    expect(second.stdout).toContain('database is up to date')
+    const db = new Database(file, { readonly: true })
+    try {
+      const tables = (
+        db.prepare("select name from sqlite_master where type = 'table'").all() as {
+          name: string
+        }[]
+      ).map((t) => t.name)
+      expect(tables).toEqual(
+        expect.arrayContaining([
+          'account',
+          'identity',
+          'conversation',
+          'message',
+          'subscription',
+          'email_outbox',
+        ]),
+      )
+    } finally {
+      db.close()
+    }
   })
 
   it('lists every wrong variable in one message', async () => {
