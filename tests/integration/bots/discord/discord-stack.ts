@@ -4,9 +4,8 @@ import {
   type DiscordBot,
   type DiscordBotOptions,
 } from '../../../../bots/discord/discord-bot.js'
-import { commands } from '../../../../commands/index.js'
 import type { ChatCore } from '../../../../src/core/chat-core.js'
-import { type ChatCoreRuntime, createChatCore } from '../../../../src/core/create-chat-core.js'
+import type { ChatCoreRuntime } from '../../../../src/core/create-chat-core.js'
 import type { Persona, PersonaRepository } from '../../../../src/core/persona.js'
 import type { Logger } from '../../../../src/core/ports/logger.js'
 import type { Stores } from '../../../../src/core/ports/stores.js'
@@ -15,6 +14,7 @@ import type { DatabaseHandle } from '../../../../src/storage/create-database.js'
 import { createSqlStores } from '../../../../src/storage/sql-stores.js'
 import { DiscordDouble, type DiscordDoubleOptions } from '../../../doubles/discord-double.js'
 import { type OllamaDouble, startOllamaDouble } from '../../../doubles/ollama-double.js'
+import { createAdapterTestCore } from '../../../helpers/adapter-test-core.js'
 import { createTestDatabase } from '../../../helpers/database.js'
 import { silentLogger } from '../../../helpers/logger.js'
 
@@ -120,32 +120,13 @@ export async function startDiscordStack(
       },
     )
     const stores = createSqlStores(db.db)
-    core = createChatCore(
-      {
-        stores,
-        llm,
-        personas: personaRepository(PERSONAS),
-        entitlements: {
-          entitlement: async () => ({ tier: 'free', source: 'none', until: null, status: null }),
-        },
-        grants: {
-          grant: async () => {
-            throw new Error('grants are not part of these tests')
-          },
-        },
-        commands,
-        log,
-      },
-      {
-        defaultModel: MODEL,
-        freeDailyMessages: 1_000,
-        premiumDailyMessages: 1_000,
-        maxInputChars: 4_000,
-        freeContextTokens: 4_096,
-        premiumContextTokens: 4_096,
-        admins: [],
-      },
-    )
+    core = createAdapterTestCore({
+      stores,
+      llm,
+      personas: personaRepository(PERSONAS),
+      log,
+      model: MODEL,
+    })
     bot = createDiscordBot(
       { core: options.wrapCore ? options.wrapCore(core) : core, log },
       {

@@ -6,8 +6,7 @@ import {
   type TelegramBot,
   type TelegramBotOptions,
 } from '../../../../bots/telegram/telegram-bot.js'
-import { commands } from '../../../../commands/index.js'
-import { type ChatCoreRuntime, createChatCore } from '../../../../src/core/create-chat-core.js'
+import type { ChatCoreRuntime } from '../../../../src/core/create-chat-core.js'
 import type { Logger } from '../../../../src/core/ports/logger.js'
 import type { BillingService } from '../../../../src/core/ports/services.js'
 import { createLlmGateway, type LlmGateway } from '../../../../src/llm/create-llm-gateway.js'
@@ -16,6 +15,7 @@ import type { DatabaseHandle } from '../../../../src/storage/create-database.js'
 import { createSqlStores } from '../../../../src/storage/sql-stores.js'
 import { type OllamaDouble, startOllamaDouble } from '../../../doubles/ollama-double.js'
 import { TelegramApiDouble } from '../../../doubles/telegram-double.js'
+import { createAdapterTestCore } from '../../../helpers/adapter-test-core.js'
 import { createTestDatabase } from '../../../helpers/database.js'
 import { silentLogger } from '../../../helpers/logger.js'
 
@@ -76,33 +76,14 @@ export async function startStack(
       { dir: join(import.meta.dirname, '../../../../personas'), defaultModel: MODEL },
     )
     await personas.reload()
-    core = createChatCore(
-      {
-        stores: createSqlStores(db.db),
-        llm,
-        personas,
-        entitlements: {
-          entitlement: async () => ({ tier: 'free', source: 'none', until: null, status: null }),
-        },
-        grants: {
-          grant: async () => {
-            throw new Error('grants are not part of these tests')
-          },
-        },
-        billing,
-        commands,
-        log,
-      },
-      {
-        defaultModel: MODEL,
-        freeDailyMessages: 1_000,
-        premiumDailyMessages: 1_000,
-        maxInputChars: 4_000,
-        freeContextTokens: 4_096,
-        premiumContextTokens: 4_096,
-        admins: [],
-      },
-    )
+    core = createAdapterTestCore({
+      stores: createSqlStores(db.db),
+      llm,
+      personas,
+      billing,
+      log,
+      model: MODEL,
+    })
     bot = createTelegramBot(
       { core, log },
       {
