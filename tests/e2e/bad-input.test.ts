@@ -126,6 +126,14 @@ describe('bad chat input', () => {
   })
 })
 
+/** 'closed' when fetch failed because the server closed the socket mid-upload; rethrows otherwise. */
+function closedByServer(error: unknown): 'closed' {
+  const cause = (error as { cause?: { code?: string } }).cause
+  const code = cause?.code ?? ''
+  if (['EPIPE', 'ECONNRESET', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'].includes(code)) return 'closed'
+  throw error
+}
+
 describe('bad webhook bodies', () => {
   it('rejects malformed, unsigned, wrongly signed and oversized Stripe webhooks without changing state', async () => {
     const before = stateCounts()
@@ -141,44 +149,40 @@ describe('bad webhook bodies', () => {
     const good = signEvent(event, STRIPE_WEBHOOK_SECRET)
     const wrong = signEvent(event, 'whsec_not_the_secret')
     const json = { 'content-type': 'application/json' }
-    const cases: [string, Promise<Response>][] = [
-      ['not JSON', post('{"id": "evt_1", ', { ...json, 'stripe-signature': good.signature })],
-      ['no signature', post(good.payload, json)],
-      ['wrong secret', post(good.payload, { ...json, 'stripe-signature': wrong.signature })],
-      ['garbage signature', post(good.payload, { ...json, 'stripe-signature': 't=abc,v1=zz' })],
-      [
-        'tampered body',
-        post(good.payload.replace('canceled', 'active'), {
-          ...json,
-          'stripe-signature': good.signature,
-        }),
-      ],
+    const signed = { ...json, 'stripe-signature': good.signature }
+    const cases: [string, string | Buffer, Record<string, string>][] = [
+      ['not JSON', '{"id": "evt_1", ', signed],
+      ['no signature', good.payload, json],
+      ['wrong secret', good.payload, { ...json, 'stripe-signature': wrong.signature }],
+      ['garbage signature', good.payload, { ...json, 'stripe-signature': 't=abc,v1=zz' }],
+      ['tampered body', good.payload.replace('canceled', 'active'), signed],
       [
         'form body',
-        post('a=1&b=2', {
-          'content-type': 'application/x-www-form-urlencoded',
-          'stripe-signature': good.signature,
-        }),
+        'a=1&b=2',
+        { 'content-type': 'application/x-www-form-urlencoded', 'stripe-signature': good.signature },
       ],
-      ['empty body', post('', { ...json, 'stripe-signature': good.signature })],
-      [
-        '5 MB body',
-        post(Buffer.alloc(5 * 1024 * 1024, 'a'), { ...json, 'stripe-signature': good.signature }),
-      ],
-      [
-        'invalid UTF-8',
-        post(Buffer.from([0xff, 0xfe, 0x00, 0x7b]), {
-          ...json,
-          'stripe-signature': good.signature,
-        }),
-      ],
+      ['empty body', '', signed],
+      ['invalid UTF-8', Buffer.from([0xff, 0xfe, 0x00, 0x7b]), signed],
     ]
-    for (const [name, pending] of cases) {
-      const res = await pending
+    // One at a time: each request is started and settled before the next, so no rejection
+    // can escape unobserved while an earlier one is awaited.
+    for (const [name, body, headers] of cases) {
+      const res = await post(body, headers)
       expect(res.status, name).toBeGreaterThanOrEqual(400)
       expect(res.status, name).toBeLessThan(500)
       await res.arrayBuffer()
     }
+    // The server answers 413 for a body over its limit without reading it and closes the
+    // connection; a client still uploading then sees the socket closed instead of the answer.
+    // Either is a refusal; what matters is that nothing changed and the server stays up.
+    const oversized = await post(Buffer.alloc(5 * 1024 * 1024, 'a'), signed).then(
+      async (res) => {
+        await res.arrayBuffer()
+        return res.status
+      },
+      (error: unknown) => closedByServer(error),
+    )
+    expect(oversized).toSatisfy((r: number | string) => r === 413 || r === 'closed')
     expect(stateCounts()).toEqual(before)
     expect((await world.health()).status).toBe(200)
   })
