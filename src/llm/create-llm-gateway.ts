@@ -31,7 +31,7 @@ export interface LlmGatewayOptions {
   /** Called once when a host has been unreachable for `unreachableAlertMs` (5 min). */
   onHostUnreachable?: ((host: string, downForMs: number) => void) | undefined
   unreachableAlertMs?: number | undefined
-  /** How often hosts with an open circuit are probed (10 s). */
+  /** How often hosts that failed lately are probed in the background (2 s, backing off). */
   healthCheckIntervalMs?: number | undefined
   /** Consecutive connection failures that open a host's circuit (3). */
   breakerFailureThreshold?: number | undefined
@@ -97,6 +97,7 @@ export function createLlmGateway(deps: LlmGatewayDeps, options: LlmGatewayOption
       ),
       cache: metadata,
       log,
+      now,
     })
   })
   const queued = new QueuedLlmClient(
@@ -112,7 +113,7 @@ export function createLlmGateway(deps: LlmGatewayDeps, options: LlmGatewayOption
   const monitor = new HostMonitor(
     { hosts, log, metrics, now, onHostUnreachable: options.onHostUnreachable },
     {
-      intervalMs: options.healthCheckIntervalMs ?? 10_000,
+      intervalMs: options.healthCheckIntervalMs ?? 2_000,
       unreachableAlertMs: options.unreachableAlertMs ?? 5 * 60_000,
     },
   )

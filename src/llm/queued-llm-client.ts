@@ -175,8 +175,14 @@ export class QueuedLlmClient implements LlmClient {
   async #tryModel(model: string, generation: Generation, fallbackUsed: boolean): Promise<void> {
     const tried = new Set<LlmHost>()
     let lastErr: unknown
+    let probed = false
     for (let n = 1; n <= this.#maxAttempts; n++) {
-      const host = pickHost(this.#hosts, model, tried)
+      let host = pickHost(this.#hosts, model, tried)
+      if (!host && !probed && tried.size === 0) {
+        // The circuits say down: ask the hosts now rather than trusting a stale state.
+        probed = true
+        if (await this.#probeDownHosts(model)) host = pickHost(this.#hosts, model, tried)
+      }
       if (!host) break
       if (tried.has(host)) await sleep(this.#backoffMs * 2 ** (n - 2), generation.request.signal)
       tried.add(host)
@@ -200,6 +206,14 @@ export class QueuedLlmClient implements LlmClient {
       throw new AppError('MODEL_MISSING', `no host has model ${model}`, { model })
     }
     throw new LlmUnavailableError('no Ollama host is reachable', { model })
+  }
+
+  /** Probes the hosts that may have `model` but whose circuit is open; true if one answered. */
+  async #probeDownHosts(model: string): Promise<boolean> {
+    const down = this.#hosts.filter((h) => !h.breaker.isAvailable() && h.mayHave(model))
+    const answers = await Promise.all(down.map((h) => h.probe()))
+    for (const h of down) this.#metrics.hostUp(h.name, h.breaker.state === 'closed')
+    return answers.some(Boolean)
   }
 
   async #runOnHost(
