@@ -11,6 +11,7 @@ import type {
 import { exportAccountData } from './export-account-data.js'
 import type { Persona, PersonaRepository } from './persona.js'
 import type { Clock } from './ports/clock.js'
+import type { LlmClient } from './ports/llm.js'
 import type {
   BillingService,
   EntitlementReader,
@@ -31,6 +32,8 @@ export interface ChatServicesDeps {
   readonly grants: GrantService
   readonly billing?: BillingService | undefined
   readonly verification?: VerificationService | undefined
+  /** Asked for host health in `/admin stats`. */
+  readonly llm?: Pick<LlmClient, 'health'> | undefined
   readonly now: Clock
 }
 
@@ -254,6 +257,7 @@ export class ChatServices implements CoreServices {
       messages24h: stats.messages,
       subscribers: await stores.subscriptions.countActive(now()),
       personas: this.#deps.personas.list().length,
+      llmHosts: (await this.#deps.llm?.health().catch(() => [])) ?? [],
     }
   }
 

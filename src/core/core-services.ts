@@ -1,5 +1,6 @@
 import type { CommandDescriptor } from './chat-core.js'
 import type { Persona, PersonaRepository } from './persona.js'
+import type { LlmHostHealth } from './ports/llm.js'
 import type {
   BillingService,
   Entitlement,
@@ -57,6 +58,8 @@ export interface AdminStats {
   readonly messages24h: number
   readonly subscribers: number
   readonly personas: number
+  /** Each Ollama host: up or down and how many generations it gets at once. */
+  readonly llmHosts: readonly LlmHostHealth[]
 }
 
 /**

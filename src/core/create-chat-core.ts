@@ -132,6 +132,7 @@ export function createChatCore(deps: ChatCoreDeps, options: ChatCoreOptions): Ch
     grants: deps.grants,
     billing: deps.billing,
     verification: deps.verification,
+    llm: deps.llm,
     now,
   })
   const runner = new CommandRunner({

@@ -6,6 +6,7 @@ import type { Logger } from '../core/ports/logger.js'
 import { BoundedCache } from './bounded-cache.js'
 import { CachedLlmClient } from './cached-llm-client.js'
 import { CircuitBreaker } from './circuit-breaker.js'
+import { ConcurrencyController } from './concurrency-controller.js'
 import { OllamaConnectionError } from './errors.js'
 import { HostMonitor } from './host-monitor.js'
 import { HostQueue } from './host-queue.js'
@@ -21,7 +22,8 @@ export interface LlmGatewayOptions {
   hosts: readonly string[] // OLLAMA_HOSTS
   defaultModel: string // OLLAMA_MODEL
   fallbackModel?: string | undefined // OLLAMA_FALLBACK_MODEL
-  concurrency: number // OLLAMA_CONCURRENCY (per host)
+  concurrency: number | 'auto' // OLLAMA_CONCURRENCY (per host): pinned, or learned per host
+  maxConcurrency?: number | undefined // OLLAMA_MAX_CONCURRENCY (8): cap of the learned value
   maxQueue: number // OLLAMA_MAX_QUEUE (waiting requests, all hosts)
   autoPull: boolean // OLLAMA_AUTO_PULL
   firstTokenTimeoutMs: number // OLLAMA_FIRST_TOKEN_TIMEOUT_MS
@@ -78,7 +80,25 @@ export function createLlmGateway(deps: LlmGatewayDeps, options: LlmGatewayOption
   const embeddings = new BoundedCache({ maxKeys: 10_000, ttlSeconds: 3600 })
   const hosts = options.hosts.map((url) => {
     const name = redactHost(url)
+    const concurrency = new ConcurrencyController(
+      { now },
+      {
+        mode: options.concurrency,
+        max: options.maxConcurrency ?? 8,
+        onChange: (limit, reason) => {
+          queue.setConcurrency(limit)
+          metrics.concurrency(name, 'auto', limit)
+          log.info({ host: name, concurrency: limit, reason }, 'llm host concurrency changed')
+        },
+      },
+    )
+    const queue = new HostQueue(
+      { onDepth: (depth) => metrics.queueDepth(name, depth) },
+      { concurrency: concurrency.limit },
+    )
+    metrics.concurrency(name, concurrency.mode, concurrency.limit)
     return new LlmHost({
+      concurrency,
       client: new OllamaClient({
         host: url,
         firstTokenTimeoutMs: options.firstTokenTimeoutMs,
@@ -91,10 +111,7 @@ export function createLlmGateway(deps: LlmGatewayDeps, options: LlmGatewayOption
         { now },
         { failureThreshold: options.breakerFailureThreshold, openMs: options.breakerOpenMs },
       ),
-      queue: new HostQueue(
-        { onDepth: (depth) => metrics.queueDepth(name, depth) },
-        { concurrency: options.concurrency },
-      ),
+      queue,
       cache: metadata,
       log,
       now,

@@ -1,6 +1,7 @@
 import type { Logger } from '../core/ports/logger.js'
 import type { BoundedCache } from './bounded-cache.js'
 import type { CircuitBreaker } from './circuit-breaker.js'
+import type { ConcurrencyController } from './concurrency-controller.js'
 import { OllamaConnectionError } from './errors.js'
 import type { HostQueue } from './host-queue.js'
 import { canonicalModel } from './model-name.js'
@@ -10,6 +11,8 @@ export interface LlmHostDeps {
   readonly client: OllamaClient
   readonly breaker: CircuitBreaker
   readonly queue: HostQueue
+  /** Decides the queue's slot count (pinned or learned). */
+  readonly concurrency: ConcurrencyController
   /** Shared metadata cache (tags, ps, show, version) with short TTLs. */
   readonly cache: BoundedCache
   readonly log: Logger
@@ -35,6 +38,7 @@ export class LlmHost {
   readonly client: OllamaClient
   readonly breaker: CircuitBreaker
   readonly queue: HostQueue
+  readonly concurrency: ConcurrencyController
   readonly #cache: BoundedCache
   readonly #log: Logger
   readonly #tagsTtl: number
@@ -51,6 +55,7 @@ export class LlmHost {
     this.client = deps.client
     this.breaker = deps.breaker
     this.queue = deps.queue
+    this.concurrency = deps.concurrency
     this.#cache = deps.cache
     this.#log = deps.log
     this.name = deps.client.name

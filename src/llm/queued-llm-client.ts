@@ -244,6 +244,9 @@ export class QueuedLlmClient implements LlmClient {
       await host.queue.run(
         async () => {
           const startedAt = this.#now()
+          const inFlight = host.queue.running
+          const warm = host.isLoaded(model)
+          let firstTokenMs = 0
           this.#metrics.queueWait(request.tier, (startedAt - enqueuedAt) / 1000)
           await host.client.generate({ ...request, model }, (event) => {
             if (event.type === 'delta' || event.type === 'loading') {
@@ -251,11 +254,22 @@ export class QueuedLlmClient implements LlmClient {
             } else if (event.type === 'started') {
               generation.delivered = true
               reachable = true
-              this.#metrics.firstToken(host.name, model, (this.#now() - startedAt) / 1000)
+              firstTokenMs = this.#now() - startedAt
+              this.#metrics.firstToken(host.name, model, firstTokenMs / 1000)
               emit(event)
             } else if (event.type === 'done') {
               this.#durations.record(this.#now() - startedAt)
               this.#metrics.completed(host.name, model, event.tokensPerSecond)
+              // A cold model's first token includes loading it: no sign of waiting for a slot.
+              if (warm) {
+                host.concurrency.observe({
+                  sentAt: startedAt,
+                  inFlight,
+                  firstTokenMs,
+                  promptTokens: event.promptTokens,
+                  tokensPerSecond: event.tokensPerSecond,
+                })
+              }
               host.markLoaded(model)
               emit({ ...event, fallbackUsed })
             }
@@ -304,12 +318,17 @@ export class QueuedLlmClient implements LlmClient {
   async health(): Promise<readonly LlmHostHealth[]> {
     return Promise.all(
       this.#hosts.map(async (h): Promise<LlmHostHealth> => {
-        if (!h.breaker.isAvailable())
-          return { host: h.name, status: 'down', detail: 'circuit open' }
+        const concurrency = { limit: h.concurrency.limit, mode: h.concurrency.mode }
+        const slots = `concurrency ${concurrency.limit} (${concurrency.mode})`
+        if (!h.breaker.isAvailable()) {
+          return { host: h.name, status: 'down', detail: `circuit open; ${slots}`, concurrency }
+        }
         try {
-          return { host: h.name, status: 'up', detail: `ollama ${await h.version()}` }
+          const detail = `ollama ${await h.version()}; ${slots}`
+          return { host: h.name, status: 'up', detail, concurrency }
         } catch (err) {
-          return { host: h.name, status: 'down', detail: (err as Error).message }
+          const detail = `${(err as Error).message}; ${slots}`
+          return { host: h.name, status: 'down', detail, concurrency }
         }
       }),
     )

@@ -26,7 +26,10 @@ describe('LLM gateway: answers the moment Ollama is back', () => {
     await a.stop()
     const down = await collect(gateway.chat(chatRequest()))
     expect(down.error).toMatchObject({ code: 'LLM_UNAVAILABLE' })
-    expect((await gateway.health())[0]).toMatchObject({ status: 'down', detail: 'circuit open' })
+    expect((await gateway.health())[0]).toMatchObject({
+      status: 'down',
+      detail: expect.stringMatching(/^circuit open/),
+    })
     return { a, counter, g: gateway, advance: (ms: number) => (now += ms) }
   }
 

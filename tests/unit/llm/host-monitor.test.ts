@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { BoundedCache } from '../../../src/llm/bounded-cache.js'
 import { CircuitBreaker } from '../../../src/llm/circuit-breaker.js'
+import { ConcurrencyController } from '../../../src/llm/concurrency-controller.js'
 import { OllamaConnectionError } from '../../../src/llm/errors.js'
 import { HostMonitor, probeGapMs } from '../../../src/llm/host-monitor.js'
 import { HostQueue } from '../../../src/llm/host-queue.js'
@@ -25,6 +26,7 @@ function monitoredHost(clock: { now: number }, up: { value: boolean }) {
     client,
     breaker,
     queue: new HostQueue({ onDepth: () => {} }, { concurrency: 1 }),
+    concurrency: new ConcurrencyController({ now }, { mode: 1, max: 8 }),
     cache: new BoundedCache({ maxKeys: 10, ttlSeconds: 30 }),
     log: silentLogger(),
     now,
