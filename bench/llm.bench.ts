@@ -141,7 +141,11 @@ async function overhead(double: DoubleProcess, concurrent: number, rounds: numbe
   return { raw: median(rawMs), gateway: median(gwMs), ratio: median(ratios) }
 }
 
-/** (b) requests per second through one or two hosts, each limited to 2 at a time. */
+/**
+ * (b) requests per second through one or two hosts, each limited to 2 at a time; the doubles
+ * run 2 generations at once like `OLLAMA_NUM_PARALLEL=2` (more wait inside them), so the ratio
+ * measures routing and queueing, not an unlimited double.
+ */
 async function throughput(hosts: readonly DoubleProcess[], requests: number): Promise<number> {
   const gateway = gatewayFor(
     hosts.map((h) => h.url),
@@ -205,20 +209,21 @@ async function overload(double: DoubleProcess) {
 export async function run(): Promise<BenchResult[]> {
   const started = await Promise.allSettled([
     spawnDouble(REPLY),
-    spawnDouble(REPLY),
+    spawnDouble({ ...REPLY, parallel: 2 }),
+    spawnDouble({ ...REPLY, parallel: 2 }),
     spawnDouble({ ...SHORT_REPLY, loaded: ['llama3.2'] }),
   ])
   const doubles = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
-  const [a, b, short] = doubles
-  if (!a || !b || !short) {
+  const [a, slotsA, slotsB, short] = doubles
+  if (!a || !slotsA || !slotsB || !short) {
     await Promise.all(doubles.map((d) => d.stop()))
     throw new Error('could not start the Ollama doubles for the LLM bench')
   }
   try {
     const one = await overhead(a, 1, 20)
     const fifty = await overhead(a, 50, 5)
-    const t1 = await throughput([a], 24)
-    const t2 = await throughput([a, b], 24)
+    const t1 = await throughput([slotsA], 24)
+    const t2 = await throughput([slotsA, slotsB], 24)
     const cache = await cacheLatency(a)
     const load = await overload(short)
     const ratio = (x: number) => Math.round(x * 1000) / 1000
@@ -257,8 +262,16 @@ export async function run(): Promise<BenchResult[]> {
         target: '<= 1.02',
         pass: fifty.ratio <= 1.02,
       },
-      { name: 'llm: throughput, 1 host x 2 slots', value: ratio(t1), unit: 'req/s' },
-      { name: 'llm: throughput, 2 hosts x 2 slots', value: ratio(t2), unit: 'req/s' },
+      {
+        name: 'llm: throughput, 1 host x 2 slots (double: 2 parallel)',
+        value: ratio(t1),
+        unit: 'req/s',
+      },
+      {
+        name: 'llm: throughput, 2 hosts x 2 slots (doubles: 2 parallel)',
+        value: ratio(t2),
+        unit: 'req/s',
+      },
       {
         name: 'llm: two hosts / one host throughput',
         value: ratio(t2 / t1),
