@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto'
 import { userInfo } from 'node:os'
+import { join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import type { Logger as PinoLogger } from 'pino'
 import { Registry } from 'prom-client'
@@ -16,6 +17,7 @@ import { AccountNotifier } from './core/notifier.js'
 import type { Stores } from './core/ports/stores.js'
 import type { ComponentHealth } from './core/types.js'
 import { createEmail, type Email } from './email/create-email.js'
+import { ExportDirectory } from './files/export-directory.js'
 import { instrumentChatCore } from './instrumented-chat-core.js'
 import { createLlmGateway, type LlmGateway } from './llm/create-llm-gateway.js'
 import { FilePersonaRepository } from './personas/file-persona-repository.js'
@@ -75,7 +77,11 @@ export async function startPlatform(
 ): Promise<RunningPlatform> {
   const database: DatabaseHandle = createDatabase(config.DATABASE_URL)
   await migrateToLatest(database.db, log, { schema: database.schema })
-  const stores = createSqlStores(database.db)
+  const stores = createSqlStores(database.db, {
+    scrub: () => database.scrub(),
+    onScrubError: (err) => log.error({ err }, 'scrubbing the database after a merge failed'),
+  })
+  const exportFiles = new ExportDirectory(join(config.DATA_DIR, 'exports'))
   const linkSecret =
     config.LINK_SECRET ??
     (await stores.kv.setIfAbsent(LINK_SECRET_KEY, randomBytes(32).toString('hex')))
@@ -149,6 +155,7 @@ export async function startPlatform(
       verification: email?.verification,
       notifier,
       commands,
+      exportFiles,
       log,
     },
     chatCoreOptionsFrom(config),
@@ -260,6 +267,7 @@ export async function startPlatform(
         output: io.console.output,
         userId: userInfo().username,
         signal: consoleStop.signal,
+        fileDir: exportFiles.dir,
         banner:
           'No Discord or Telegram token is configured, so here is the terminal chat.\n' +
           'Connect the bots by setting DISCORD_TOKEN or TELEGRAM_BOT_TOKEN in .env (see README). /quit to leave.',

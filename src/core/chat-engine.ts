@@ -29,6 +29,8 @@ export class ChatEngine {
   readonly #options: ChatEngineOptions
   readonly #flight = new SingleFlight()
   readonly #inFlight = new Set<Promise<void>>()
+  /** The turns in flight per account, so `/forget` can wait for them to end. */
+  readonly #byAccount = new Map<string, Set<Promise<void>>>()
   #closing = false
 
   constructor(deps: ChatEngineDeps, options: ChatEngineOptions) {
@@ -128,6 +130,9 @@ export class ChatEngine {
       untrack = resolve
     })
     this.#inFlight.add(tracked)
+    const mine = this.#byAccount.get(key) ?? new Set<Promise<void>>()
+    this.#byAccount.set(key, mine)
+    mine.add(tracked)
     let turn: Turn | undefined
     try {
       const ahead = this.#flight.size(key)
@@ -160,12 +165,31 @@ export class ChatEngine {
     } finally {
       turn?.release()
       this.#inFlight.delete(tracked)
+      mine.delete(tracked)
+      if (mine.size === 0) this.#byAccount.delete(key)
       untrack?.()
     }
   }
 
   stopAccount(accountId: string): boolean {
     return this.#flight.cancel(accountId)
+  }
+
+  /**
+   * Stops the account's turns and waits (up to `maxWaitMs`) until they have ended, so nothing
+   * they still hold is written after a `/forget` deleted it. True when all ended in time.
+   */
+  async stopAndSettle(accountId: string, maxWaitMs: number): Promise<boolean> {
+    this.#flight.cancel(accountId)
+    const turns = [...(this.#byAccount.get(accountId) ?? [])]
+    if (turns.length === 0) return true
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), maxWaitMs)
+    })
+    const settled = await Promise.race([Promise.all(turns).then(() => true as const), late])
+    clearTimeout(timer)
+    return settled
   }
 
   /** Stops intake, waits up to `graceMs` for replies in flight, then cancels them. */

@@ -9,8 +9,13 @@ import type {
   StatusInfo,
 } from './core-services.js'
 import { exportAccountData } from './export-account-data.js'
+import { type ForgetOutcome, forgetAccount } from './forget-account.js'
+import type { MemoryWriter } from './memory-writer.js'
 import type { Persona, PersonaRepository } from './persona.js'
 import type { Clock } from './ports/clock.js'
+import type { ExportFiles } from './ports/export-files.js'
+import type { LlmClient } from './ports/llm.js'
+import type { Logger } from './ports/logger.js'
 import type {
   BillingService,
   EntitlementReader,
@@ -31,6 +36,11 @@ export interface ChatServicesDeps {
   readonly grants: GrantService
   readonly billing?: BillingService | undefined
   readonly verification?: VerificationService | undefined
+  readonly memory: MemoryWriter
+  readonly llm: LlmClient
+  /** Where the terminal saves `/export` files; `/forget` removes the person's. */
+  readonly exportFiles?: ExportFiles | undefined
+  readonly log: Logger
   readonly now: Clock
 }
 
@@ -194,12 +204,9 @@ export class ChatServices implements CoreServices {
     return { persona, summary: current?.summary ?? null }
   }
 
-  async forget(caller: Caller): Promise<{ conversations: number }> {
-    this.#deps.engine.stopAccount(caller.account.id)
-    const deleted = await this.#deps.stores.conversations.deleteScope(
-      accountScope(caller.account.id),
-    )
-    return { conversations: deleted }
+  async forget(caller: Caller): Promise<ForgetOutcome> {
+    const account = (await this.#deps.stores.accounts.get(caller.account.id)) ?? caller.account
+    return forgetAccount(this.#deps, account)
   }
 
   async exportData(caller: Caller): Promise<Record<string, unknown>> {

@@ -1,4 +1,5 @@
 import type { CommandDescriptor } from './chat-core.js'
+import type { ForgetOutcome } from './forget-account.js'
 import type { Persona, PersonaRepository } from './persona.js'
 import type {
   BillingService,
@@ -99,8 +100,12 @@ export interface CoreServices {
   status(caller: Caller): Promise<StatusInfo>
   /** The memory summary of the current conversation here. */
   memory(caller: Caller): Promise<{ persona: Persona; summary: string | null }>
-  /** Deletes every DM conversation (and so the memory) of the caller's account. */
-  forget(caller: Caller): Promise<{ conversations: number }>
+  /**
+   * Deletes everything that holds the caller's words: DM conversations and their memory, their
+   * messages in groups (and the replies to them), mail copies and email links, cached replies
+   * and export files; then scrubs the database files. Keeps the account itself.
+   */
+  forget(caller: Caller): Promise<ForgetOutcome>
   /** Everything stored about the caller's account, as plain JSON. */
   exportData(caller: Caller): Promise<Record<string, unknown>>
   setAdultConfirmed(caller: Caller, confirmed: boolean): Promise<void>

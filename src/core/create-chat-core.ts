@@ -9,6 +9,7 @@ import { WindowHints } from './load-context.js'
 import { MemoryWriter } from './memory-writer.js'
 import type { PersonaRepository } from './persona.js'
 import type { Clock } from './ports/clock.js'
+import type { ExportFiles } from './ports/export-files.js'
 import type { LlmClient } from './ports/llm.js'
 import type { Logger } from './ports/logger.js'
 import type { Notifier } from './ports/messenger.js'
@@ -39,6 +40,8 @@ export interface ChatCoreDeps {
    * them itself). Without it the core answers every command as unknown.
    */
   readonly commands?: readonly Command<CoreServices>[] | undefined
+  /** The terminal's export folder (`DATA_DIR/exports`): `/forget` removes the person's files. */
+  readonly exportFiles?: ExportFiles | undefined
   readonly log: Logger
   readonly now?: Clock | undefined
 }
@@ -132,6 +135,10 @@ export function createChatCore(deps: ChatCoreDeps, options: ChatCoreOptions): Ch
     grants: deps.grants,
     billing: deps.billing,
     verification: deps.verification,
+    memory,
+    llm: deps.llm,
+    exportFiles: deps.exportFiles,
+    log,
     now,
   })
   const runner = new CommandRunner({

@@ -169,6 +169,7 @@ export function createLlmGateway(deps: LlmGatewayDeps, options: LlmGatewayOption
     },
     modelInfo: (model) => cached.modelInfo(model),
     health: () => queued.health(),
+    forgetUser: (userKey) => cached.forgetUser(userKey),
     embed,
     async start(requiredModels) {
       try {

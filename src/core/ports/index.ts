@@ -1,6 +1,7 @@
 export type * from './account-emails.js'
 export type * from './clock.js'
 export type * from './email.js'
+export type * from './export-files.js'
 export type * from './llm.js'
 export type * from './logger.js'
 export type * from './messenger.js'
