@@ -194,20 +194,22 @@ async function measureSecureDelete(handle: DatabaseHandle, stores: Stores): Prom
     }
   }
   await sql.raw('PRAGMA secure_delete = ON').execute(handle.db)
-  const p99 = (samples: number[] | undefined) => percentile(samples ?? [], 99)
+  const at = (samples: number[] | undefined, p: number) => percentile(samples ?? [], p)
   const rows: BenchResult[] = []
   for (const [what, samples] of [
     ['append', append],
     ['streamed reply write', reply],
   ] as const) {
-    for (const mode of modes) {
-      rows.push({
-        name: `storage sqlite: ${what} p99, secure_delete ${mode}`,
-        value: p99(samples[mode]),
-        unit: 'ms',
-      })
+    for (const p of [50, 99]) {
+      for (const mode of modes) {
+        rows.push({
+          name: `storage sqlite: ${what} p${p}, secure_delete ${mode}`,
+          value: at(samples[mode], p),
+          unit: 'ms',
+        })
+      }
     }
-    const ratio = p99(samples.ON) / p99(samples.OFF)
+    const ratio = at(samples.ON, 99) / at(samples.OFF, 99)
     rows.push({
       name: `storage sqlite: ${what} p99, secure_delete ON / OFF`,
       value: ratio,

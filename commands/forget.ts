@@ -9,6 +9,7 @@ const CANNOT_DELETE =
 export const forgetCommand: CoreCommand = {
   name: 'forget',
   description: 'Delete your conversations, memory and messages (asks first)',
+  slow: true,
   options: [
     {
       name: 'confirm',
