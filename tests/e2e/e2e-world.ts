@@ -64,7 +64,8 @@ export class World {
   ): Promise<World> {
     const ollama = await startOllamaDouble({ models: [MODEL], ...options.ollama })
     const telegram = await TelegramApiDouble.start()
-    const discord = await DiscordDouble.start({ rateLimit: { limit: 50, windowMs: 1_000 } })
+    // Discord's real per-channel budget (5 writes per 5 s), the double's default.
+    const discord = await DiscordDouble.start()
     const stripe = await StripeDouble.start({ secretKey: STRIPE_SECRET_KEY })
     const smtp = await startSmtpDouble()
     const dataDir = tempDataDir()
