@@ -7,13 +7,13 @@ import type { Notifier } from '../core/ports/messenger.js'
 import type { BillingService } from '../core/ports/services.js'
 import type { Stores } from '../core/ports/stores.js'
 import type { ComponentHealth } from '../core/types.js'
-import { stripeWebhookRoutes } from '../server/routes/stripe-webhook.js'
-import { subscriptionLinkRoutes } from '../server/routes/subscription-links.js'
 import { createStripeClient } from './create-stripe-client.js'
 import { LinkTokens } from './link-tokens.js'
 import { PendingWork } from './pending-work.js'
 import { StripeBilling } from './stripe-billing.js'
 import { HANDLED_EVENTS, StripeWebhookProcessor } from './stripe-webhook-processor.js'
+import { stripeWebhookRoutes } from './stripe-webhook-routes.js'
+import { subscriptionLinkRoutes } from './subscription-link-routes.js'
 
 export interface BillingDeps {
   readonly stores: Stores
