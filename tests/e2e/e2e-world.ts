@@ -66,7 +66,10 @@ export class World {
     const telegram = await TelegramApiDouble.start()
     // Discord's real per-channel budget (5 writes per 5 s), the double's default.
     const discord = await DiscordDouble.start()
-    const stripe = await StripeDouble.start({ secretKey: STRIPE_SECRET_KEY })
+    const stripe = await StripeDouble.start({
+      secretKey: STRIPE_SECRET_KEY,
+      prices: [STRIPE_PRICE_ID],
+    })
     const smtp = await startSmtpDouble()
     const dataDir = tempDataDir()
     const personasDir = join(dataDir, 'personas')
