@@ -147,7 +147,6 @@ export async function startPlatform(
       grants: entitlements,
       billing: billing?.service,
       verification: email?.verification,
-      notifier,
       commands,
       log,
     },

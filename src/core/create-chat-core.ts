@@ -11,7 +11,6 @@ import type { PersonaRepository } from './persona.js'
 import type { Clock } from './ports/clock.js'
 import type { LlmClient } from './ports/llm.js'
 import type { Logger } from './ports/logger.js'
-import type { Notifier } from './ports/messenger.js'
 import type {
   BillingService,
   EntitlementReader,
@@ -32,8 +31,6 @@ export interface ChatCoreDeps {
   readonly billing?: BillingService | undefined
   /** Absent: /verify says email is not enabled. */
   readonly verification?: VerificationService | undefined
-  /** Accepted for wiring symmetry; the core itself sends no notices yet. */
-  readonly notifier?: Notifier | undefined
   /**
    * The commands to serve: pass `commands` from `commands/index.ts` (the core cannot import
    * them itself). Without it the core answers every command as unknown.
