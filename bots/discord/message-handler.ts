@@ -1,13 +1,9 @@
 import type { Message } from 'discord.js'
 import type { InboundMessage } from '../../src/core/types.js'
 import { userMessageFor } from '../shared/user-messages.js'
-import {
-  chatIdFor,
-  type DiscordContext,
-  isAdultChannel,
-  isDirect,
-  renderTargetFor,
-} from './discord-context.js'
+import { chatIdFor, isAdultChannel, isDirect } from './channel-kind.js'
+import type { DiscordContext } from './discord-context.js'
+import { renderTargetFor } from './render-target.js'
 import { NO_MENTIONS } from './reply-surface.js'
 import { renderReply } from './stream-renderer.js'
 
@@ -86,7 +82,7 @@ export async function handleMessage(ctx: DiscordContext, message: Message): Prom
       ctx.core.reply(inbound, controller.signal),
       { abort: () => controller.abort() },
     )
-    ctx.inflight.track(controller, work)
+    ctx.inflight.track(work, controller)
     await work
   } catch (err) {
     log.error({ err }, 'message handling failed')

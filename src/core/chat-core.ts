@@ -1,5 +1,6 @@
+import type { PlatformCaller } from './caller.js'
 import type { CommandOption, CommandPermission, CommandReply } from './command.js'
-import type { ChatKind, InboundMessage, Platform, ReplyEvent } from './types.js'
+import type { InboundMessage, Platform, ReplyEvent } from './types.js'
 
 /** A command as adapters register it with their platform (no handler). */
 export interface CommandDescriptor {
@@ -11,15 +12,8 @@ export interface CommandDescriptor {
   readonly slow?: boolean
 }
 
-/** One command invocation, platform-neutral. */
-export interface CommandInvocation {
-  readonly platform: Platform
-  readonly platformUserId: string
-  readonly displayName: string
-  readonly chatId: string
-  readonly chatKind: ChatKind
-  readonly adultAllowed: boolean
-  readonly isChatAdmin: boolean
+/** One command invocation, platform-neutral: the caller as the adapter knows them, and the command. */
+export interface CommandInvocation extends PlatformCaller {
   readonly name: string
   readonly args: Readonly<Record<string, string | undefined>>
 }

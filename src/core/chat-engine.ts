@@ -1,5 +1,5 @@
-import type { ChatPolicy, SettingsReader, Speaker } from './chat-policy.js'
-import type { Caller } from './core-services.js'
+import type { Caller, Speaker } from './caller.js'
+import type { ChatPolicy, SettingsReader } from './chat-policy.js'
 import { AppError, toAppError } from './errors.js'
 import { type GenerateDeps, generateReply } from './generate-reply.js'
 import { validateInput } from './input.js'

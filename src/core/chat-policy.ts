@@ -1,3 +1,4 @@
+import type { Speaker } from './caller.js'
 import { AppError } from './errors.js'
 import type { Persona, PersonaRepository } from './persona.js'
 import type { Clock } from './ports/clock.js'
@@ -43,13 +44,6 @@ const DEFAULT_REPLY_RESERVE = 512
 
 /** Reads the chat settings of a scope (`ChatSettingsStore.get`). */
 export type SettingsReader = (scope: string) => Promise<ChatSettings>
-
-/** Who is talking, resolved once per message. */
-export interface Speaker {
-  readonly account: Account
-  readonly isAdmin: boolean
-  readonly tier: Tier
-}
 
 /**
  * The rules of the conversation core: who is talking and their tier, which persona answers

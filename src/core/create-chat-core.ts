@@ -1,13 +1,16 @@
+import { AccountService } from './account-service.js'
+import { AdminService } from './admin-service.js'
 import type { ChatCore, CommandDescriptor } from './chat-core.js'
 import { ChatEngine } from './chat-engine.js'
 import { ChatPolicy } from './chat-policy.js'
-import { ChatServices } from './chat-services.js'
 import type { Command } from './command.js'
 import { CommandRunner } from './command-runner.js'
-import type { CoreServices } from './core-services.js'
+import type { CommandServices } from './command-services.js'
+import { ConversationService } from './conversation-service.js'
 import { WindowHints } from './load-context.js'
 import { MemoryWriter } from './memory-writer.js'
 import type { PersonaRepository } from './persona.js'
+import { PersonaService } from './persona-service.js'
 import type { Clock } from './ports/clock.js'
 import type { LlmClient } from './ports/llm.js'
 import type { Logger } from './ports/logger.js'
@@ -18,6 +21,7 @@ import type {
   VerificationService,
 } from './ports/services.js'
 import type { Stores } from './ports/stores.js'
+import { SettingsService } from './settings-service.js'
 import { TokenEstimator } from './token-estimator.js'
 import type { Platform } from './types.js'
 
@@ -35,7 +39,7 @@ export interface ChatCoreDeps {
    * The commands to serve: pass `commands` from `commands/index.ts` (the core cannot import
    * them itself). Without it the core answers every command as unknown.
    */
-  readonly commands?: readonly Command<CoreServices>[] | undefined
+  readonly commands?: readonly Command<CommandServices>[] | undefined
   readonly log: Logger
   readonly now?: Clock | undefined
 }
@@ -70,7 +74,7 @@ export interface ChatCoreRuntime extends ChatCore {
   /** Resolves when background memory summaries in flight have finished (tests, shutdown). */
   idle(): Promise<void>
   /** The services commands see (for adapters' own tests and tooling). */
-  readonly services: CoreServices
+  readonly services: CommandServices
 }
 
 /**
@@ -120,17 +124,20 @@ export function createChatCore(deps: ChatCoreDeps, options: ChatCoreOptions): Ch
     },
     { maxInputChars: options.maxInputChars },
   )
-  const services = new ChatServices({
-    engine,
-    policy,
-    stores: deps.stores,
-    personas: deps.personas,
-    entitlements: deps.entitlements,
-    grants: deps.grants,
+  const { stores, personas } = deps
+  const personaService = new PersonaService({ policy, stores, personas, now })
+  let commands: readonly CommandDescriptor[] = []
+  const services: CommandServices = {
+    personas: personaService,
+    conversations: new ConversationService({ engine, policy, stores, now }),
+    settings: new SettingsService({ policy, stores, now }),
+    account: new AccountService({ policy, stores, entitlements: deps.entitlements, now }),
+    admin: new AdminService({ stores, personas, now }),
     billing: deps.billing,
     verification: deps.verification,
-    now,
-  })
+    grants: deps.grants,
+    listCommands: () => commands,
+  }
   const runner = new CommandRunner({
     services,
     policy,
@@ -138,8 +145,7 @@ export function createChatCore(deps: ChatCoreDeps, options: ChatCoreOptions): Ch
     log,
     now,
   })
-  const commands: readonly CommandDescriptor[] = runner.descriptors
-  services.useCommands(commands)
+  commands = runner.descriptors
 
   return {
     commands,
@@ -157,7 +163,7 @@ export function createChatCore(deps: ChatCoreDeps, options: ChatCoreOptions): Ch
     parseArgs: (name, text) => runner.parseArgs(name, text),
     autocomplete: async (_source, query, where) => {
       try {
-        return await services.autocompletePersonas(query, where)
+        return await personaService.autocomplete(query, where)
       } catch (err) {
         log.warn({ err }, 'autocomplete failed')
         return []
