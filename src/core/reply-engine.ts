@@ -1,21 +1,21 @@
 import type { Caller, Speaker } from './caller.js'
-import type { ChatPolicy, SettingsReader } from './chat-policy.js'
 import { AppError, toAppError } from './errors.js'
 import { type GenerateDeps, generateReply } from './generate-reply.js'
 import { validateInput } from './input.js'
 import { type Persona, summarizePersona } from './persona.js'
 import type { Stores } from './ports/stores.js'
+import type { Rules, SettingsReader } from './rules.js'
 import { chatScope, type Place } from './scopes.js'
 import { SingleFlight, type Turn } from './single-flight.js'
 import type { Conversation, InboundMessage, ReplyEvent } from './types.js'
 
-export interface ChatEngineDeps {
-  readonly policy: ChatPolicy
+export interface ReplyEngineDeps {
+  readonly rules: Rules
   /** What each generation needs (stores, llm, estimator, memory, window hints, log, clock). */
   readonly generate: GenerateDeps
 }
 
-export interface ChatEngineOptions {
+export interface ReplyEngineOptions {
   readonly maxInputChars: number
 }
 
@@ -23,16 +23,16 @@ export interface ChatEngineOptions {
  * The reply flow of the conversation core: validation, gating, single flight per account and
  * streaming generation, plus stop and graceful shutdown.
  */
-export class ChatEngine {
-  readonly #policy: ChatPolicy
+export class ReplyEngine {
+  readonly #rules: Rules
   readonly #generate: GenerateDeps
-  readonly #options: ChatEngineOptions
+  readonly #options: ReplyEngineOptions
   readonly #flight = new SingleFlight()
   readonly #inFlight = new Set<Promise<void>>()
   #closing = false
 
-  constructor(deps: ChatEngineDeps, options: ChatEngineOptions) {
-    this.#policy = deps.policy
+  constructor(deps: ReplyEngineDeps, options: ReplyEngineOptions) {
+    this.#rules = deps.rules
     this.#generate = deps.generate
     this.#options = options
   }
@@ -54,18 +54,18 @@ export class ChatEngine {
   async *reply(message: InboundMessage, signal?: AbortSignal): AsyncGenerator<ReplyEvent> {
     try {
       if (this.#closing) throw new AppError('CANCELLED', 'shutting down')
-      const settings = this.#policy.settingsReader()
+      const settings = this.#rules.settingsReader()
       if (!(await this.shouldRespond(message, settings))) return
       const text = validateInput(message.text, this.#options.maxInputChars)
-      const speaker = await this.#policy.speaker(
+      const speaker = await this.#rules.speaker(
         message.platform,
         message.platformUserId,
         message.displayName,
       )
-      const persona = await this.#policy.personaFor(message, speaker.account.id, settings)
-      await this.#policy.checkPersonaAccess(persona, message, speaker, settings)
-      await this.#policy.checkQuota(speaker)
-      const model = this.#policy.modelFor(persona)
+      const persona = await this.#rules.personaFor(message, speaker.account.id, settings)
+      await this.#rules.checkPersonaAccess(persona, message, speaker, settings)
+      await this.#rules.checkQuota(speaker)
+      const model = this.#rules.modelFor(persona)
       yield { type: 'accepted', persona: summarizePersona(persona), model }
       yield* this.#turn(message, speaker, persona, model, signal, async (conversation) => {
         await this.#stores.conversations.append({
@@ -84,20 +84,20 @@ export class ChatEngine {
     }
   }
 
-  /** See `CoreServices.regenerate`. */
+  /** See `ConversationService.regenerate`. */
   async *regenerate(caller: Caller, signal?: AbortSignal): AsyncGenerator<ReplyEvent> {
     try {
       if (this.#closing) throw new AppError('CANCELLED', 'shutting down')
-      const speaker = await this.#policy.speaker(
+      const speaker = await this.#rules.speaker(
         caller.platform,
         caller.platformUserId,
         caller.displayName,
       )
-      const settings = this.#policy.settingsReader()
-      const persona = await this.#policy.personaFor(caller, speaker.account.id, settings)
-      await this.#policy.checkPersonaAccess(persona, caller, speaker, settings)
-      await this.#policy.checkQuota(speaker)
-      const model = this.#policy.modelFor(persona)
+      const settings = this.#rules.settingsReader()
+      const persona = await this.#rules.personaFor(caller, speaker.account.id, settings)
+      await this.#rules.checkPersonaAccess(persona, caller, speaker, settings)
+      await this.#rules.checkQuota(speaker)
+      const model = this.#rules.modelFor(persona)
       yield { type: 'accepted', persona: summarizePersona(persona), model }
       yield* this.#turn(caller, speaker, persona, model, signal, async (conversation) => {
         const conversations = this.#stores.conversations
@@ -135,15 +135,15 @@ export class ChatEngine {
       // close() cancels every turn through the single-flight, so only the caller's signal is passed.
       turn = await this.#flight.acquire(key, signal)
       // The turns ahead used quota while this one waited.
-      if (ahead > 0) await this.#policy.checkQuota(speaker)
-      const conversation = await this.#policy.conversation(place, speaker.account.id, persona)
+      if (ahead > 0) await this.#rules.checkQuota(speaker)
+      const conversation = await this.#rules.conversation(place, speaker.account.id, persona)
       if (!(await prepare(conversation))) {
         throw new AppError('INVALID_INPUT', 'nothing to answer', {
           reason: 'There is no message of yours to answer yet.',
         })
       }
-      const numCtx = await this.#policy.contextLength(model, persona, speaker.tier)
-      const reserve = this.#policy.replyReserve(persona, numCtx)
+      const numCtx = await this.#rules.contextLength(model, persona, speaker.tier)
+      const reserve = this.#rules.replyReserve(persona, numCtx)
       yield* generateReply(this.#generate, {
         conversation,
         persona,
@@ -152,7 +152,7 @@ export class ChatEngine {
         group: place.chatKind === 'group',
         tier: speaker.tier,
         model,
-        fallbackModel: this.#policy.fallbackFor(persona),
+        fallbackModel: this.#rules.fallbackFor(persona),
         numCtx,
         replyReserve: reserve,
         signal: turn.signal,
