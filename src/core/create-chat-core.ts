@@ -86,7 +86,7 @@ export interface RunningChatCore extends ChatCore {
  * - Adult personas: in DMs the message's `adultAllowed` AND the account's 18+ confirmation
  *   (`/settings adult yes`); in groups the message's `adultAllowed` (Discord age-restricted
  *   channel) or, outside Discord, the chat's `/channel adult on`.
- * - Never throws from `reply`, `runCommand`, `shouldRespond`, `autocomplete` or `stop`.
+ * - Never throws from `reply`, `runCommand`, `autocomplete` or `stop`.
  */
 export function createChatCore(deps: ChatCoreDeps, options: ChatCoreOptions): RunningChatCore {
   const now = deps.now ?? Date.now
@@ -112,6 +112,9 @@ export function createChatCore(deps: ChatCoreDeps, options: ChatCoreOptions): Ru
   const engine = new ReplyEngine(
     {
       rules,
+      stores: deps.stores,
+      log,
+      now,
       generate: {
         stores: deps.stores,
         llm: deps.llm,
@@ -150,14 +153,6 @@ export function createChatCore(deps: ChatCoreDeps, options: ChatCoreOptions): Ru
   return {
     commands,
     services,
-    shouldRespond: async (message) => {
-      try {
-        return await engine.shouldRespond(message)
-      } catch (err) {
-        log.error({ err }, 'shouldRespond failed')
-        return false
-      }
-    },
     reply: (message, signal) => engine.reply(message, signal),
     runCommand: (invocation, io) => runner.run(invocation, io),
     parseArgs: (name, text) => runner.parseArgs(name, text),

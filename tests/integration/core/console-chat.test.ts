@@ -219,7 +219,6 @@ describe('terminal chat against the Ollama double', () => {
     // reply yet, so only the signal passed along can cancel it.
     const stopAsReplyStarts = (core: ChatCore): ChatCore => ({
       commands: core.commands,
-      shouldRespond: (message) => core.shouldRespond(message),
       reply: (message, signal) => {
         stop.abort()
         return core.reply(message, signal)
