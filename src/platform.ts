@@ -11,7 +11,7 @@ import { type Billing, createBilling } from './billing/create-billing.js'
 import { SubscriptionEntitlements } from './billing/subscription-entitlements.js'
 import { chatCoreOptionsFrom, llmGatewayOptionsFrom } from './chat.js'
 import type { Config } from './config.js'
-import { type ChatCoreRuntime, createChatCore } from './core/create-chat-core.js'
+import { createChatCore, type RunningChatCore } from './core/create-chat-core.js'
 import { AccountNotifier } from './core/notifier.js'
 import type { Stores } from './core/ports/stores.js'
 import type { ComponentHealth } from './core/types.js'
@@ -32,7 +32,7 @@ export interface PlatformIo {
 
 export interface RunningPlatform {
   readonly url: string
-  readonly core: ChatCoreRuntime
+  readonly core: RunningChatCore
   readonly stores: Stores
   /** Resolves when the terminal chat ended (never, without one). */
   readonly consoleEnded: Promise<void>

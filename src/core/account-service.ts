@@ -1,15 +1,15 @@
 import type { Caller } from './caller.js'
-import type { ChatPolicy } from './chat-policy.js'
 import { exportAccountData } from './export-account-data.js'
 import type { Persona } from './persona.js'
 import type { Clock } from './ports/clock.js'
 import type { Entitlement, EntitlementReader } from './ports/services.js'
 import type { Stores } from './ports/stores.js'
 import { formatDuration, msUntilUtcMidnight, utcDay } from './quota.js'
+import type { Rules } from './rules.js'
 import type { Tier } from './types.js'
 
 export interface AccountServiceDeps {
-  readonly policy: ChatPolicy
+  readonly rules: Rules
   readonly stores: Stores
   readonly entitlements: EntitlementReader
   readonly now: Clock
@@ -38,22 +38,22 @@ export class AccountService {
   }
 
   async status(caller: Caller): Promise<StatusInfo> {
-    const { policy, now: clock } = this.#deps
+    const { rules, now: clock } = this.#deps
     const now = clock()
     const entitlement = caller.isAdmin
       ? { tier: 'premium' as const, source: 'admin' as const, until: null, status: null }
       : await this.#deps.entitlements.entitlement(caller.account.id, now)
     const used = await this.#deps.stores.usage.get(caller.account.id, utcDay(now))
-    const persona = await policy.personaFor(caller, caller.account.id)
+    const persona = await rules.personaFor(caller, caller.account.id)
     return {
       tier: caller.tier,
       entitlement,
       isAdmin: caller.isAdmin,
       usedToday: used.messages,
-      dailyLimit: policy.dailyLimit(caller),
+      dailyLimit: rules.dailyLimit(caller),
       resetIn: formatDuration(msUntilUtcMidnight(now)),
       persona,
-      model: policy.modelFor(persona),
+      model: rules.modelFor(persona),
       email: caller.account.email,
       emailVerified: caller.account.emailVerified,
     }

@@ -30,9 +30,11 @@ export interface CommandIo {
  */
 export interface ChatCore {
   readonly commands: readonly CommandDescriptor[]
-  /** True when the core will answer this message (groups answer only when addressed unless answer-all). */
-  shouldRespond(message: InboundMessage): Promise<boolean>
-  /** Streams the persona's reply. Aborting `signal` cancels generation (and queued waits). */
+  /**
+   * Streams the persona's reply. The core decides here, once, whether to answer: a message
+   * not for it (groups answer only when addressed, unless answer-all) yields no event at all,
+   * so adapters render from the first event. Aborting `signal` cancels generation (and queued waits).
+   */
   reply(message: InboundMessage, signal?: AbortSignal): AsyncIterable<ReplyEvent>
   /** Runs a command; unknown names, missing permission and disabled subsystems are answered, not thrown. */
   runCommand(invocation: CommandInvocation, io: CommandIo): Promise<void>

@@ -1,15 +1,15 @@
 import type { CommandDescriptor, CommandInvocation, CommandIo } from './chat-core.js'
-import type { ChatPolicy } from './chat-policy.js'
 import type { Command, CommandReply } from './command.js'
 import type { CommandServices } from './command-services.js'
 import { AppError } from './errors.js'
 import { sanitizeInput } from './input.js'
 import type { Clock } from './ports/clock.js'
 import type { Logger } from './ports/logger.js'
+import type { Rules } from './rules.js'
 
 export interface CommandRunnerDeps {
   readonly services: CommandServices
-  readonly policy: ChatPolicy
+  readonly rules: Rules
   readonly commands: readonly Command<CommandServices>[]
   readonly log: Logger
   readonly now: Clock
@@ -63,7 +63,7 @@ export class CommandRunner {
 
   /** Never throws. */
   async run(invocation: CommandInvocation, io: CommandIo): Promise<void> {
-    const { services, policy, log, now } = this.#deps
+    const { services, rules, log, now } = this.#deps
     const name = invocation.name.toLowerCase().replace(/^\//, '')
     const clog = log.child({ command: name, platform: invocation.platform })
     const reply = async (r: CommandReply | string) => {
@@ -89,7 +89,7 @@ export class CommandRunner {
         })
         return
       }
-      const speaker = await policy.speaker(
+      const speaker = await rules.speaker(
         invocation.platform,
         invocation.platformUserId,
         invocation.displayName,

@@ -1,15 +1,15 @@
 import type { Caller } from './caller.js'
-import type { ChatEngine } from './chat-engine.js'
-import type { ChatPolicy } from './chat-policy.js'
 import type { Persona } from './persona.js'
 import type { Clock } from './ports/clock.js'
 import type { Stores } from './ports/stores.js'
+import type { ReplyEngine } from './reply-engine.js'
+import type { Rules } from './rules.js'
 import { accountScope, conversationScope } from './scopes.js'
 import type { ReplyEvent } from './types.js'
 
 export interface ConversationServiceDeps {
-  readonly engine: ChatEngine
-  readonly policy: ChatPolicy
+  readonly engine: ReplyEngine
+  readonly rules: Rules
   readonly stores: Pick<Stores, 'conversations'>
   readonly now: Clock
 }
@@ -30,7 +30,7 @@ export class ConversationService {
     const persona = await this.#activePersona(caller)
     const { conversation, created } = await this.#conversationHere(caller, persona)
     if (!created) return { persona, greeting: null }
-    const greeting = await this.#deps.policy.appendGreeting(
+    const greeting = await this.#deps.rules.appendGreeting(
       conversation.id,
       persona,
       caller.displayName,
@@ -43,7 +43,7 @@ export class ConversationService {
     const persona = await this.#activePersona(caller)
     const { conversation, created } = await this.#conversationHere(caller, persona)
     if (!created) await this.#deps.stores.conversations.clear(conversation.id)
-    const greeting = await this.#deps.policy.appendGreeting(
+    const greeting = await this.#deps.rules.appendGreeting(
       conversation.id,
       persona,
       caller.displayName,
@@ -80,7 +80,7 @@ export class ConversationService {
   }
 
   #activePersona(caller: Caller): Promise<Persona> {
-    return this.#deps.policy.personaFor(caller, caller.account.id)
+    return this.#deps.rules.personaFor(caller, caller.account.id)
   }
 
   #conversationHere(caller: Caller, persona: Persona) {

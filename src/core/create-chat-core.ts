@@ -1,8 +1,6 @@
 import { AccountService } from './account-service.js'
 import { AdminService } from './admin-service.js'
 import type { ChatCore, CommandDescriptor } from './chat-core.js'
-import { ChatEngine } from './chat-engine.js'
-import { ChatPolicy } from './chat-policy.js'
 import type { Command } from './command.js'
 import { CommandRunner } from './command-runner.js'
 import type { CommandServices } from './command-services.js'
@@ -21,6 +19,8 @@ import type {
   VerificationService,
 } from './ports/services.js'
 import type { Stores } from './ports/stores.js'
+import { ReplyEngine } from './reply-engine.js'
+import { Rules } from './rules.js'
 import { SettingsService } from './settings-service.js'
 import { TokenEstimator } from './token-estimator.js'
 import type { Platform } from './types.js'
@@ -63,7 +63,7 @@ export interface ChatCoreOptions {
   readonly replyReserveTokens?: number | undefined
 }
 
-export interface ChatCoreRuntime extends ChatCore {
+export interface RunningChatCore extends ChatCore {
   /**
    * Stops intake (new replies answer `CANCELLED`), waits up to `graceMs` for replies in
    * flight, then cancels them (what streamed is stored as `partial`) and stops memory jobs.
@@ -86,9 +86,9 @@ export interface ChatCoreRuntime extends ChatCore {
  * - Adult personas: in DMs the message's `adultAllowed` AND the account's 18+ confirmation
  *   (`/settings adult yes`); in groups the message's `adultAllowed` (Discord age-restricted
  *   channel) or, outside Discord, the chat's `/channel adult on`.
- * - Never throws from `reply`, `runCommand`, `shouldRespond`, `autocomplete` or `stop`.
+ * - Never throws from `reply`, `runCommand`, `autocomplete` or `stop`.
  */
-export function createChatCore(deps: ChatCoreDeps, options: ChatCoreOptions): ChatCoreRuntime {
+export function createChatCore(deps: ChatCoreDeps, options: ChatCoreOptions): RunningChatCore {
   const now = deps.now ?? Date.now
   const log = deps.log.child({ component: 'core' })
   if (!deps.commands) log.warn('createChatCore got no commands: every command will be unknown')
@@ -98,7 +98,7 @@ export function createChatCore(deps: ChatCoreDeps, options: ChatCoreOptions): Ch
     log,
     now,
   })
-  const policy = new ChatPolicy(
+  const rules = new Rules(
     {
       stores: deps.stores,
       llm: deps.llm,
@@ -109,9 +109,12 @@ export function createChatCore(deps: ChatCoreDeps, options: ChatCoreOptions): Ch
     },
     options,
   )
-  const engine = new ChatEngine(
+  const engine = new ReplyEngine(
     {
-      policy,
+      rules,
+      stores: deps.stores,
+      log,
+      now,
       generate: {
         stores: deps.stores,
         llm: deps.llm,
@@ -125,13 +128,13 @@ export function createChatCore(deps: ChatCoreDeps, options: ChatCoreOptions): Ch
     { maxInputChars: options.maxInputChars },
   )
   const { stores, personas } = deps
-  const personaService = new PersonaService({ policy, stores, personas, now })
+  const personaService = new PersonaService({ rules, stores, personas, now })
   let commands: readonly CommandDescriptor[] = []
   const services: CommandServices = {
     personas: personaService,
-    conversations: new ConversationService({ engine, policy, stores, now }),
-    settings: new SettingsService({ policy, stores, now }),
-    account: new AccountService({ policy, stores, entitlements: deps.entitlements, now }),
+    conversations: new ConversationService({ engine, rules, stores, now }),
+    settings: new SettingsService({ rules, stores, now }),
+    account: new AccountService({ rules, stores, entitlements: deps.entitlements, now }),
     admin: new AdminService({ stores, personas, now }),
     billing: deps.billing,
     verification: deps.verification,
@@ -140,7 +143,7 @@ export function createChatCore(deps: ChatCoreDeps, options: ChatCoreOptions): Ch
   }
   const runner = new CommandRunner({
     services,
-    policy,
+    rules,
     commands: deps.commands ?? [],
     log,
     now,
@@ -150,14 +153,6 @@ export function createChatCore(deps: ChatCoreDeps, options: ChatCoreOptions): Ch
   return {
     commands,
     services,
-    shouldRespond: async (message) => {
-      try {
-        return await engine.shouldRespond(message)
-      } catch (err) {
-        log.error({ err }, 'shouldRespond failed')
-        return false
-      }
-    },
     reply: (message, signal) => engine.reply(message, signal),
     runCommand: (invocation, io) => runner.run(invocation, io),
     parseArgs: (name, text) => runner.parseArgs(name, text),

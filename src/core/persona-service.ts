@@ -1,13 +1,13 @@
 import type { Caller } from './caller.js'
-import type { ChatPolicy } from './chat-policy.js'
 import type { Persona, PersonaRepository } from './persona.js'
 import type { Clock } from './ports/clock.js'
 import type { Stores } from './ports/stores.js'
+import type { Rules } from './rules.js'
 import { accountScope, chatScope, guildScope } from './scopes.js'
 import type { Platform } from './types.js'
 
 export interface PersonaServiceDeps {
-  readonly policy: ChatPolicy
+  readonly rules: Rules
   readonly stores: Pick<Stores, 'chatSettings'>
   readonly personas: PersonaRepository
   readonly now: Clock
@@ -24,17 +24,17 @@ export type PersonaChoice =
 /** Which personas exist, which one answers here, and choosing one (`/persona`, `/personas`). */
 export class PersonaService {
   readonly #deps: PersonaServiceDeps
-  readonly #policy: ChatPolicy
+  readonly #rules: Rules
 
   constructor(deps: PersonaServiceDeps) {
     this.#deps = deps
-    this.#policy = deps.policy
+    this.#rules = deps.rules
   }
 
   /** Personas the caller may pick here (adult ones only where allowed; chat allow-list). */
   async visible(caller: Caller): Promise<readonly Persona[]> {
     const allowed = await this.#allowedHere(caller)
-    const adult = await this.#policy.adultAllowed(caller, caller.account)
+    const adult = await this.#rules.adultAllowed(caller, caller.account)
     return this.#deps.personas
       .list()
       .filter((p) => (adult || !p.nsfw) && (!allowed || allowed.includes(p.id)))
@@ -56,7 +56,7 @@ export class PersonaService {
 
   /** The persona that answers the caller here. */
   async active(caller: Caller): Promise<Persona> {
-    return this.#policy.personaFor(caller, caller.account.id)
+    return this.#rules.personaFor(caller, caller.account.id)
   }
 
   /** Picks the persona for the caller's DMs, or for the chat (chat admins) in groups. */
@@ -65,7 +65,7 @@ export class PersonaService {
     if (!persona) return { status: 'not_found' }
     const group = caller.chatKind === 'group'
     if (group && !caller.isChatAdmin && !caller.isAdmin) return { status: 'chat_admin_only' }
-    if (persona.nsfw && !(await this.#policy.adultAllowed(caller, caller.account))) {
+    if (persona.nsfw && !(await this.#rules.adultAllowed(caller, caller.account))) {
       return { status: 'adult_not_allowed', persona }
     }
     if (persona.tier === 'premium' && caller.tier !== 'premium' && !group) {

@@ -1,12 +1,12 @@
 import type { Caller } from './caller.js'
-import type { ChatPolicy } from './chat-policy.js'
 import type { Clock } from './ports/clock.js'
 import type { Stores } from './ports/stores.js'
+import type { Rules } from './rules.js'
 import { chatScope, guildScope } from './scopes.js'
 import type { ChatSettings } from './types.js'
 
 export interface SettingsServiceDeps {
-  readonly policy: ChatPolicy
+  readonly rules: Rules
   readonly stores: Pick<Stores, 'accounts' | 'chatSettings'>
   readonly now: Clock
 }
@@ -24,7 +24,7 @@ export class SettingsService {
    * confirmed 18+; in groups the adapter allows it or (not on Discord) a chat admin enabled it.
    */
   async adultAllowedHere(caller: Caller): Promise<boolean> {
-    return this.#deps.policy.adultAllowed(caller, caller.account)
+    return this.#deps.rules.adultAllowed(caller, caller.account)
   }
 
   async setAdultConfirmed(caller: Caller, confirmed: boolean): Promise<void> {

@@ -18,7 +18,7 @@ import {
 } from './scopes.js'
 import type { Account, ChatSettings, Platform, Tier } from './types.js'
 
-export interface ChatPolicyDeps {
+export interface RulesDeps {
   readonly stores: Stores
   readonly llm: LlmClient
   readonly personas: PersonaRepository
@@ -27,7 +27,7 @@ export interface ChatPolicyDeps {
   readonly now: Clock
 }
 
-export interface ChatPolicyOptions {
+export interface RulesOptions {
   readonly defaultModel: string
   readonly fallbackModel?: string | undefined
   readonly freeDailyMessages: number
@@ -49,13 +49,13 @@ export type SettingsReader = (scope: string) => Promise<ChatSettings>
  * The rules of the conversation core: who is talking and their tier, which persona answers
  * where, adult and premium gating, daily quotas and the context length per tier.
  */
-export class ChatPolicy {
-  readonly #deps: ChatPolicyDeps
-  readonly #options: ChatPolicyOptions
+export class Rules {
+  readonly #deps: RulesDeps
+  readonly #options: RulesOptions
   readonly #modelInfo = new Map<string, { contextLength: number | null; at: number }>()
   readonly #readSettings: SettingsReader = (scope) => this.#deps.stores.chatSettings.get(scope)
 
-  constructor(deps: ChatPolicyDeps, options: ChatPolicyOptions) {
+  constructor(deps: RulesDeps, options: RulesOptions) {
     this.#deps = deps
     this.#options = options
   }
