@@ -1,5 +1,5 @@
 import type { ForgetOutcome } from '../src/core/forget-account.js'
-import { type CoreCommand, callerOf } from './types.js'
+import type { CoreCommand } from './types.js'
 
 const CANNOT_DELETE =
   'What we cannot delete for you: the messages as Discord or Telegram keep them in the chat ' +
@@ -30,7 +30,7 @@ export const forgetCommand: CoreCommand = {
       })
       return
     }
-    const outcome = await ctx.services.forget(callerOf(ctx))
+    const outcome = await ctx.services.conversations.forget(ctx.caller)
     await ctx.reply({ text: `${describeDeleted(outcome)}\n${CANNOT_DELETE}`, ephemeral: true })
   },
 }

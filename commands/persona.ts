@@ -1,9 +1,9 @@
-import { type CoreCommand, type CoreCommandContext, callerOf } from './types.js'
+import type { CoreCommand, CoreCommandContext } from './types.js'
 
 async function exportPersona(ctx: CoreCommandContext, name: string | undefined): Promise<void> {
   const persona = name
-    ? ctx.services.findPersona(name)
-    : await ctx.services.activePersona(callerOf(ctx))
+    ? ctx.services.personas.find(name)
+    : await ctx.services.personas.active(ctx.caller)
   if (!persona) {
     await ctx.reply({
       text: `I don't know a persona called "${name}". Try /personas.`,
@@ -11,7 +11,7 @@ async function exportPersona(ctx: CoreCommandContext, name: string | undefined):
     })
     return
   }
-  const card = ctx.services.exportPersonaCard(persona.id)
+  const card = ctx.services.personas.exportCard(persona.id)
   if (!card) {
     await ctx.reply({ text: `${persona.name} cannot be exported.`, ephemeral: true })
     return
@@ -41,9 +41,9 @@ export const personaCommand: CoreCommand = {
   ],
   async run(ctx) {
     const input = ctx.args.name
-    const caller = callerOf(ctx)
+    const caller = ctx.caller
     if (!input) {
-      const active = await ctx.services.activePersona(caller)
+      const active = await ctx.services.personas.active(caller)
       await ctx.reply({
         text: `You are talking to ${active.name}. Switch with /persona <name>; see /personas.`,
         ephemeral: true,
@@ -51,15 +51,15 @@ export const personaCommand: CoreCommand = {
       return
     }
     const exported = /^export(?:\s+(.+))?$/i.exec(input)
-    if (exported && !ctx.services.findPersona(input)) {
+    if (exported && !ctx.services.personas.find(input)) {
       await exportPersona(ctx, exported[1]?.trim())
       return
     }
-    const result = await ctx.services.choosePersona(caller, input)
+    const result = await ctx.services.personas.choose(caller, input)
     switch (result.status) {
       case 'chosen': {
         const where = result.scope === 'chat' ? 'in this chat' : 'in your private chats'
-        const { greeting } = await ctx.services.open(caller)
+        const { greeting } = await ctx.services.conversations.open(caller)
         const opening = greeting
           ? `\n\n${result.persona.name}: ${greeting}`
           : ' Your conversation continues where you left it.'

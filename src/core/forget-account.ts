@@ -1,15 +1,15 @@
-import type { ChatEngine } from './chat-engine.js'
 import type { MemoryWriter } from './memory-writer.js'
 import type { ExportFiles } from './ports/export-files.js'
 import type { LlmClient } from './ports/llm.js'
 import type { Logger } from './ports/logger.js'
 import type { ErasedData, Stores } from './ports/stores.js'
+import type { ReplyEngine } from './reply-engine.js'
 import type { Account } from './types.js'
 
 export interface ForgetDeps {
-  readonly engine: ChatEngine
+  readonly engine: ReplyEngine
   readonly memory: MemoryWriter
-  readonly stores: Stores
+  readonly stores: Pick<Stores, 'personalData' | 'transaction' | 'scrubDeleted'>
   readonly llm: LlmClient
   readonly exportFiles?: ExportFiles | undefined
   readonly log: Logger

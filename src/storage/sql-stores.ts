@@ -1,5 +1,7 @@
 import { type Kysely, PostgresAdapter, sql } from 'kysely'
+import type { BillingStores } from '../billing/billing-stores.js'
 import type { ScrubReport, Stores } from '../core/ports/stores.js'
+import type { EmailStores } from '../email/email-stores.js'
 import type { Database } from './database.js'
 import { scrubSqlite, vacuumPostgres } from './scrub-deleted.js'
 import { SqlAccountStore } from './sql-account-store.js'
@@ -12,6 +14,12 @@ import { SqlPersonalDataStore } from './sql-personal-data-store.js'
 import { SqlStripeEventStore } from './sql-stripe-event-store.js'
 import { SqlSubscriptionStore } from './sql-subscription-store.js'
 import { SqlUsageStore } from './sql-usage-store.js'
+
+/** Every store: what the core, billing and email each use, in one transaction scope. */
+export interface SqlStores extends Stores, BillingStores, EmailStores {
+  readonly subscriptions: SqlSubscriptionStore
+  transaction<T>(fn: (stores: SqlStores) => Promise<T>): Promise<T>
+}
 
 export interface SqlStoresOptions {
   /**
@@ -30,7 +38,7 @@ export interface SqlStoresOptions {
  * the one connection is held by the transaction, so a query through the outer stores would
  * wait for it forever. A merge inside the transaction scrubs the database once it commits.
  */
-export function createSqlStores(db: Kysely<Database>, options: SqlStoresOptions = {}): Stores {
+export function createSqlStores(db: Kysely<Database>, options: SqlStoresOptions = {}): SqlStores {
   const run = options.scrub ?? (() => defaultScrub(db))
   const scrub = async () => {
     try {
@@ -47,8 +55,8 @@ function storesOver(
   db: Kysely<Database>,
   scrub: () => Promise<ScrubReport>,
   onMerged: (() => void) | undefined,
-): Stores {
-  const stores: Stores = {
+): SqlStores {
+  const stores: SqlStores = {
     accounts: new SqlAccountStore(db, onMerged ?? (() => void scrubQuietly(scrub))),
     conversations: new SqlConversationStore(db),
     usage: new SqlUsageStore(db),
@@ -63,7 +71,7 @@ function storesOver(
       if (db.isTransaction) return Promise.reject(new Error('scrubDeleted inside a transaction'))
       return scrub()
     },
-    async transaction<T>(fn: (stores: Stores) => Promise<T>): Promise<T> {
+    async transaction<T>(fn: (stores: SqlStores) => Promise<T>): Promise<T> {
       if (db.isTransaction) return fn(stores)
       let merged = false
       const result = await db.transaction().execute((trx) =>

@@ -10,8 +10,7 @@ import type {
   Platform,
   StoredMessage,
 } from '../types.js'
-import type { EmailOutboxStore, EmailTokenStore } from './email.js'
-import type { StripeEventStore, SubscriptionStore } from './subscriptions.js'
+import type { SubscriptionReader } from './subscriptions.js'
 
 /** Accounts and the platform identities that point at them. */
 export interface AccountStore {
@@ -143,17 +142,18 @@ export interface PersonalDataStore {
   erase(accountId: string, email: string | null): Promise<ErasedData>
 }
 
-/** Every store, plus a transaction that hands out the same stores bound to it. */
+/**
+ * The stores the core uses, plus a transaction that hands out the same stores bound to it.
+ * Billing (`BillingStores`) and email (`EmailStores`) extend it with the stores only they use.
+ */
 export interface Stores {
   readonly accounts: AccountStore
   readonly conversations: ConversationStore
   readonly usage: UsageStore
   readonly chatSettings: ChatSettingsStore
   readonly kv: KeyValueStore
-  readonly subscriptions: SubscriptionStore
-  readonly stripeEvents: StripeEventStore
-  readonly emailTokens: EmailTokenStore
-  readonly outbox: EmailOutboxStore
+  /** Read-only: the data export and `/admin stats` read subscriptions; billing writes them. */
+  readonly subscriptions: SubscriptionReader
   readonly personalData: PersonalDataStore
   /**
    * After personal data was deleted: SQLite checkpoints the WAL with TRUNCATE (and VACUUMs

@@ -7,7 +7,7 @@ import { Registry } from 'prom-client'
 import { afterEach, describe, expect, it } from 'vitest'
 import { commands } from '../../../commands/index.js'
 import type { CommandInvocation } from '../../../src/core/chat-core.js'
-import { type ChatCoreRuntime, createChatCore } from '../../../src/core/create-chat-core.js'
+import { createChatCore, type RunningChatCore } from '../../../src/core/create-chat-core.js'
 import type { Stores } from '../../../src/core/ports/stores.js'
 import type { InboundMessage } from '../../../src/core/types.js'
 import { ExportDirectory } from '../../../src/files/export-directory.js'
@@ -27,7 +27,7 @@ interface World {
   db: DatabaseHandle
   stores: Stores
   llm: LlmGateway
-  core: ChatCoreRuntime
+  core: RunningChatCore
 }
 
 let world: World | undefined
