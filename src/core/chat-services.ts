@@ -6,6 +6,7 @@ import type {
   Caller,
   CoreServices,
   PersonaChoice,
+  PersonaExport,
   StatusInfo,
 } from './core-services.js'
 import { exportAccountData } from './export-account-data.js'
@@ -92,8 +93,27 @@ export class ChatServices implements CoreServices {
     return this.#deps.personas.find(idOrName.trim())
   }
 
-  exportPersonaCard(id: string): Record<string, unknown> | undefined {
-    return this.#deps.personas.exportCard(id)
+  async exportPersona(caller: Caller, persona: Persona): Promise<PersonaExport> {
+    if (!persona.exportable) return { status: 'not_exportable', persona }
+    if (persona.nsfw) {
+      const placeAllows = await this.#policy.adultAllowed(caller, caller.account)
+      // In groups, `/channel adult on` speaks for the chat, not for the person asking.
+      const ageKnown =
+        caller.account.adultConfirmed || (caller.chatKind === 'group' && caller.adultAllowed)
+      if (!placeAllows || !ageKnown) return { status: 'adult_not_allowed', persona }
+    }
+    if (persona.tier === 'premium') {
+      const speaker = await this.#policy.speaker(
+        caller.platform,
+        caller.platformUserId,
+        caller.displayName,
+      )
+      if (speaker.tier !== 'premium') return { status: 'premium_required', persona }
+    }
+    const allowed = await this.#allowedHere(caller)
+    if (allowed && !allowed.includes(persona.id)) return { status: 'not_allowed_here', persona }
+    const card = this.#deps.personas.exportCard(persona.id)
+    return card ? { status: 'exported', persona, card } : { status: 'not_exportable', persona }
   }
 
   async activePersona(caller: Caller): Promise<Persona> {

@@ -37,6 +37,18 @@ export type PersonaChoice =
   | { readonly status: 'not_allowed_here'; readonly persona: Persona }
   | { readonly status: 'chat_admin_only' }
 
+/** What `/persona export` may hand out to the caller. */
+export type PersonaExport =
+  | {
+      readonly status: 'exported'
+      readonly persona: Persona
+      readonly card: Record<string, unknown>
+    }
+  | { readonly status: 'not_exportable'; readonly persona: Persona }
+  | { readonly status: 'adult_not_allowed'; readonly persona: Persona }
+  | { readonly status: 'premium_required'; readonly persona: Persona }
+  | { readonly status: 'not_allowed_here'; readonly persona: Persona }
+
 export interface StatusInfo {
   readonly tier: Tier
   readonly entitlement: Entitlement
@@ -79,8 +91,14 @@ export interface CoreServices {
   /** Every loaded persona. */
   allPersonas(): readonly Persona[]
   findPersona(idOrName: string): Persona | undefined
-  /** A Character Card V3 object of the persona, undefined when unknown. */
-  exportPersonaCard(id: string): Record<string, unknown> | undefined
+  /**
+   * The persona's Character Card V3 (full prompts included), only when the caller could use it:
+   * the operator did not forbid export (`exportable: false`), premium personas need premium
+   * (also in groups), adult ones need a place where `/persona` allows them AND the caller's own
+   * 18+ confirmation (a Discord age-restricted channel counts as one), and the chat's allow-list
+   * must include it.
+   */
+  exportPersona(caller: Caller, persona: Persona): Promise<PersonaExport>
   /** The persona that answers the caller here. */
   activePersona(caller: Caller): Promise<Persona>
   /** Picks the persona for the caller's DMs, or for the chat (chat admins) in groups. */
@@ -92,7 +110,10 @@ export interface CoreServices {
   open(caller: Caller): Promise<{ persona: Persona; greeting: string | null }>
   /** Clears the current conversation here and returns the persona's fresh greeting. */
   reset(caller: Caller): Promise<{ persona: Persona; greeting: string }>
-  /** Deletes the last reply and streams a new one to the last message. */
+  /**
+   * Deletes the last reply and streams a new one to the last message. In groups only chat
+   * admins and the person whose message the reply answered may (else a `NOT_ALLOWED` event).
+   */
   regenerate(caller: Caller, signal?: AbortSignal): AsyncIterable<ReplyEvent>
   /** Cancels the caller's running or queued generation. */
   stop(caller: Caller): boolean
