@@ -1,4 +1,4 @@
-import { type CoreCommand, callerOf } from './types.js'
+import type { CoreCommand } from './types.js'
 
 export const forgetCommand: CoreCommand = {
   name: 'forget',
@@ -20,7 +20,7 @@ export const forgetCommand: CoreCommand = {
       })
       return
     }
-    const { conversations } = await ctx.services.forget(callerOf(ctx))
+    const { conversations } = await ctx.services.conversations.forget(ctx.caller)
     await ctx.reply({
       text:
         conversations > 0

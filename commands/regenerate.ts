@@ -1,4 +1,4 @@
-import { type CoreCommand, callerOf } from './types.js'
+import type { CoreCommand } from './types.js'
 
 export const regenerateCommand: CoreCommand = {
   name: 'regenerate',
@@ -6,6 +6,6 @@ export const regenerateCommand: CoreCommand = {
   slow: true,
   async run(ctx) {
     // In groups the core lets only chat admins and the person the reply answered do this.
-    await ctx.stream(ctx.services.regenerate(callerOf(ctx)))
+    await ctx.stream(ctx.services.conversations.regenerate(ctx.caller))
   },
 }

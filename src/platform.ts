@@ -11,7 +11,7 @@ import { type Billing, createBilling } from './billing/create-billing.js'
 import { SubscriptionEntitlements } from './billing/subscription-entitlements.js'
 import { chatCoreOptionsFrom, llmGatewayOptionsFrom } from './chat.js'
 import type { Config } from './config.js'
-import { type ChatCoreRuntime, createChatCore } from './core/create-chat-core.js'
+import { createChatCore, type RunningChatCore } from './core/create-chat-core.js'
 import { AccountNotifier } from './core/notifier.js'
 import type { Stores } from './core/ports/stores.js'
 import type { ComponentHealth } from './core/types.js'
@@ -20,9 +20,10 @@ import { instrumentChatCore } from './instrumented-chat-core.js'
 import { createLlmGateway, type LlmGateway } from './llm/create-llm-gateway.js'
 import { FilePersonaRepository } from './personas/file-persona-repository.js'
 import { createServer, type ServerPlugin } from './server/app.js'
-import { createDatabase, type DatabaseHandle } from './storage/create-database.js'
+import { createDatabase, type DatabaseHandle, dialectOf } from './storage/create-database.js'
 import { migrateToLatest } from './storage/migrate.js'
 import { createSqlStores } from './storage/sql-stores.js'
+import { claimSqliteFile } from './storage/sqlite-owner.js'
 
 export interface PlatformIo {
   /** Open the terminal chat (no bot token and an interactive terminal). */
@@ -31,7 +32,7 @@ export interface PlatformIo {
 
 export interface RunningPlatform {
   readonly url: string
-  readonly core: ChatCoreRuntime
+  readonly core: RunningChatCore
   readonly stores: Stores
   /** Resolves when the terminal chat ended (never, without one). */
   readonly consoleEnded: Promise<void>
@@ -73,6 +74,11 @@ export async function startPlatform(
   log: PinoLogger,
   io: PlatformIo = {},
 ): Promise<RunningPlatform> {
+  // SQLite serves one process: a second one on the same file stops here, naming the first.
+  const ownership =
+    dialectOf(config.DATABASE_URL) === 'sqlite' && config.DATABASE_URL !== ':memory:'
+      ? claimSqliteFile(config.DATABASE_URL)
+      : undefined
   const database: DatabaseHandle = createDatabase(config.DATABASE_URL)
   await migrateToLatest(database.db, log, { schema: database.schema })
   const stores = createSqlStores(database.db)
@@ -147,7 +153,6 @@ export async function startPlatform(
       grants: entitlements,
       billing: billing?.service,
       verification: email?.verification,
-      notifier,
       commands,
       log,
     },
@@ -286,6 +291,7 @@ export async function startPlatform(
         await Promise.allSettled([billing?.close(), email?.close(), llm.close(), personas.close()])
         await Promise.race([Promise.allSettled(background), new Promise((r) => setTimeout(r, 500))])
         await database.destroy()
+        ownership?.release()
         log.info('stopped')
       })()
       return stopping

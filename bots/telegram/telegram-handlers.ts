@@ -4,11 +4,12 @@ import type { CommandReply } from '../../src/core/command.js'
 import { toAppError } from '../../src/core/errors.js'
 import type { Logger } from '../../src/core/ports/logger.js'
 import type { InboundMessage, ReplyEvent } from '../../src/core/types.js'
+import type { InFlight } from '../shared/in-flight.js'
+import { startReply } from '../shared/start-reply.js'
 import { userMessageFor } from '../shared/user-messages.js'
 import type { CallbackCodec } from './callback-data.js'
 import type { ChatAdmins } from './chat-admins.js'
 import type { EditPacer } from './edit-pacer.js'
-import type { InFlight } from './in-flight.js'
 import { ReplyRenderer } from './reply-renderer.js'
 import type { ChatTarget, TelegramSender } from './telegram-sender.js'
 import {
@@ -100,14 +101,11 @@ export class TelegramHandlers {
         ? String(message.reply_to_message.message_id)
         : undefined,
     }
-    if (!(await this.#d.core.shouldRespond(inbound))) return
     const controller = new AbortController()
-    await this.#stream(
-      target,
-      isGroup ? message.message_id : undefined,
-      this.#d.core.reply(inbound, controller.signal),
-      controller,
-    )
+    // The core decides once: no first event means the message is not for us.
+    const events = await startReply(this.#d.core.reply(inbound, controller.signal))
+    if (!events) return
+    await this.#stream(target, isGroup ? message.message_id : undefined, events, controller)
   }
 
   /** Runs the button's command as the clicking user; the query is always answered. */

@@ -1,5 +1,6 @@
+import type { Caller } from './caller.js'
 import type { Logger } from './ports/logger.js'
-import type { Account, ChatKind, Platform, ReplyEvent } from './types.js'
+import type { ReplyEvent } from './types.js'
 
 export type CommandOptionType = 'string' | 'integer' | 'boolean'
 
@@ -42,18 +43,8 @@ export interface CommandReply {
 
 /** Everything a command sees of one invocation; no platform types. */
 export interface CommandContext<Services = unknown> {
-  readonly platform: Platform
-  readonly platformUserId: string
-  readonly displayName: string
-  readonly chatId: string
-  readonly chatKind: ChatKind
-  readonly adultAllowed: boolean
-  /** The caller's account (created on first sight). */
-  readonly account: Account
-  /** Listed in ADMINS. */
-  readonly isAdmin: boolean
-  /** May change settings of this chat (Discord Manage Server, Telegram group admin). */
-  readonly isChatAdmin: boolean
+  /** Who runs the command and where, with the account and tier the runner resolved. */
+  readonly caller: Caller
   readonly args: Readonly<Record<string, string | undefined>>
   readonly services: Services
   readonly log: Logger

@@ -1,5 +1,7 @@
 import { type Kysely, sql } from 'kysely'
+import type { BillingStores } from '../billing/billing-stores.js'
 import type { Stores } from '../core/ports/stores.js'
+import type { EmailStores } from '../email/email-stores.js'
 import type { Database } from './database.js'
 import { SqlAccountStore } from './sql-account-store.js'
 import { SqlChatSettingsStore } from './sql-chat-settings-store.js'
@@ -11,6 +13,12 @@ import { SqlStripeEventStore } from './sql-stripe-event-store.js'
 import { SqlSubscriptionStore } from './sql-subscription-store.js'
 import { SqlUsageStore } from './sql-usage-store.js'
 
+/** Every store: what the core, billing and email each use, in one transaction scope. */
+export interface SqlStores extends Stores, BillingStores, EmailStores {
+  readonly subscriptions: SqlSubscriptionStore
+  transaction<T>(fn: (stores: SqlStores) => Promise<T>): Promise<T>
+}
+
 /**
  * Every store over one database (or one open transaction). `transaction(fn)` hands `fn` the
  * same stores bound to a new transaction; called on stores that already are in one, it reuses
@@ -18,8 +26,8 @@ import { SqlUsageStore } from './sql-usage-store.js'
  * the one connection is held by the transaction, so a query through the outer stores would
  * wait for it forever.
  */
-export function createSqlStores(db: Kysely<Database>): Stores {
-  const stores: Stores = {
+export function createSqlStores(db: Kysely<Database>): SqlStores {
+  const stores: SqlStores = {
     accounts: new SqlAccountStore(db),
     conversations: new SqlConversationStore(db),
     usage: new SqlUsageStore(db),
@@ -29,7 +37,7 @@ export function createSqlStores(db: Kysely<Database>): Stores {
     stripeEvents: new SqlStripeEventStore(db),
     emailTokens: new SqlEmailTokenStore(db),
     outbox: new SqlEmailOutboxStore(db),
-    transaction<T>(fn: (stores: Stores) => Promise<T>): Promise<T> {
+    transaction<T>(fn: (stores: SqlStores) => Promise<T>): Promise<T> {
       if (db.isTransaction) return fn(stores)
       return db.transaction().execute((trx) => fn(createSqlStores(trx)))
     },

@@ -10,8 +10,7 @@ import type {
   Platform,
   StoredMessage,
 } from '../types.js'
-import type { EmailOutboxStore, EmailTokenStore } from './email.js'
-import type { StripeEventStore, SubscriptionStore } from './subscriptions.js'
+import type { SubscriptionReader } from './subscriptions.js'
 
 /** Accounts and the platform identities that point at them. */
 export interface AccountStore {
@@ -96,17 +95,18 @@ export interface KeyValueStore {
   claim(key: string, now: number): Promise<boolean>
 }
 
-/** Every store, plus a transaction that hands out the same stores bound to it. */
+/**
+ * The stores the core uses, plus a transaction that hands out the same stores bound to it.
+ * Billing (`BillingStores`) and email (`EmailStores`) extend it with the stores only they use.
+ */
 export interface Stores {
   readonly accounts: AccountStore
   readonly conversations: ConversationStore
   readonly usage: UsageStore
   readonly chatSettings: ChatSettingsStore
   readonly kv: KeyValueStore
-  readonly subscriptions: SubscriptionStore
-  readonly stripeEvents: StripeEventStore
-  readonly emailTokens: EmailTokenStore
-  readonly outbox: EmailOutboxStore
+  /** Read-only: the data export and `/admin stats` read subscriptions; billing writes them. */
+  readonly subscriptions: SubscriptionReader
   /** Runs `fn` in one database transaction; everything commits or nothing does. */
   transaction<T>(fn: (stores: Stores) => Promise<T>): Promise<T>
   /** Round-trips to the database; throws when it is unreachable. */

@@ -3,8 +3,8 @@ import type { CommandIo } from '../../../src/core/chat-core.js'
 import type { CommandReply } from '../../../src/core/command.js'
 import {
   type ChatCoreOptions,
-  type ChatCoreRuntime,
   createChatCore,
+  type RunningChatCore,
 } from '../../../src/core/create-chat-core.js'
 import { AppError } from '../../../src/core/errors.js'
 import type { Persona, PersonaRepository } from '../../../src/core/persona.js'
@@ -190,7 +190,7 @@ export const DEFAULT_OPTIONS: ChatCoreOptions = {
 }
 
 export interface Harness {
-  readonly core: ChatCoreRuntime
+  readonly core: RunningChatCore
   readonly stores: Stores
   readonly llm: FakeLlm
   readonly personas: ReturnType<typeof memoryPersonas>

@@ -6,7 +6,7 @@ import {
   type TelegramBot,
   type TelegramBotOptions,
 } from '../../../../bots/telegram/telegram-bot.js'
-import type { ChatCoreRuntime } from '../../../../src/core/create-chat-core.js'
+import type { RunningChatCore } from '../../../../src/core/create-chat-core.js'
 import type { Logger } from '../../../../src/core/ports/logger.js'
 import type { BillingService } from '../../../../src/core/ports/services.js'
 import type { Stores } from '../../../../src/core/ports/stores.js'
@@ -26,7 +26,7 @@ export const MODEL = 'llama3.2'
 export interface Stack {
   readonly telegram: TelegramApiDouble
   readonly ollama: OllamaDouble
-  readonly core: ChatCoreRuntime
+  readonly core: RunningChatCore
   /** The core's stores, for tests that set up accounts (e.g. a verified email). */
   readonly stores: Stores
   readonly bot: TelegramBot
@@ -57,7 +57,7 @@ export async function startStack(
     await ollama.close()
     await telegram.close()
   }
-  let core: ChatCoreRuntime | undefined
+  let core: RunningChatCore | undefined
   try {
     db = await createTestDatabase('sqlite')
     llm = createLlmGateway(

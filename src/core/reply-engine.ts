@@ -1,21 +1,34 @@
-import type { ChatPolicy, SettingsReader, Speaker } from './chat-policy.js'
-import type { Caller } from './core-services.js'
+import type { Caller, Speaker } from './caller.js'
 import { AppError, toAppError } from './errors.js'
 import { type GenerateDeps, generateReply } from './generate-reply.js'
 import { validateInput } from './input.js'
 import { type Persona, summarizePersona } from './persona.js'
+import type { Clock } from './ports/clock.js'
+import type { Logger } from './ports/logger.js'
 import type { Stores } from './ports/stores.js'
+import type { Rules, SettingsReader } from './rules.js'
 import { chatScope, type Place } from './scopes.js'
 import { SingleFlight, type Turn } from './single-flight.js'
 import type { Conversation, InboundMessage, ReplyEvent } from './types.js'
 
-export interface ChatEngineDeps {
-  readonly policy: ChatPolicy
+export interface ReplyEngineDeps {
+  readonly rules: Rules
+  /** Chat settings (should I answer?) and conversations (the message, regenerate). */
+  readonly stores: Pick<Stores, 'chatSettings' | 'conversations'>
+  readonly log: Logger
+  readonly now: Clock
   /** What each generation needs (stores, llm, estimator, memory, window hints, log, clock). */
   readonly generate: GenerateDeps
 }
 
-export interface ChatEngineOptions {
+/** What one admitted turn runs with: who speaks, which persona answers, on which model. */
+interface Admission {
+  readonly speaker: Speaker
+  readonly persona: Persona
+  readonly model: string
+}
+
+export interface ReplyEngineOptions {
   readonly maxInputChars: number
 }
 
@@ -23,16 +36,18 @@ export interface ChatEngineOptions {
  * The reply flow of the conversation core: validation, gating, single flight per account and
  * streaming generation, plus stop and graceful shutdown.
  */
-export class ChatEngine {
-  readonly #policy: ChatPolicy
+export class ReplyEngine {
+  readonly #rules: Rules
+  readonly #deps: ReplyEngineDeps
   readonly #generate: GenerateDeps
-  readonly #options: ChatEngineOptions
+  readonly #options: ReplyEngineOptions
   readonly #flight = new SingleFlight()
   readonly #inFlight = new Set<Promise<void>>()
   #closing = false
 
-  constructor(deps: ChatEngineDeps, options: ChatEngineOptions) {
-    this.#policy = deps.policy
+  constructor(deps: ReplyEngineDeps, options: ReplyEngineOptions) {
+    this.#rules = deps.rules
+    this.#deps = deps
     this.#generate = deps.generate
     this.#options = options
   }
@@ -46,28 +61,33 @@ export class ChatEngine {
     return (await settings(chatScope(message))).answerAll
   }
 
-  get #stores(): Stores {
-    return this.#generate.stores
+  get #stores(): ReplyEngineDeps['stores'] {
+    return this.#deps.stores
   }
 
-  /** See `ChatCore.reply`. */
+  /**
+   * See `ChatCore.reply`. Decides once whether to answer: a message not for us (an unaddressed
+   * group message) ends the stream without any event, and so does a failure to tell.
+   */
   async *reply(message: InboundMessage, signal?: AbortSignal): AsyncGenerator<ReplyEvent> {
+    const settings = this.#rules.settingsReader()
+    try {
+      if (!(await this.shouldRespond(message, settings))) return
+    } catch (err) {
+      this.#deps.log.error({ err }, 'shouldRespond failed')
+      return
+    }
     try {
       if (this.#closing) throw new AppError('CANCELLED', 'shutting down')
-      const settings = this.#policy.settingsReader()
-      if (!(await this.shouldRespond(message, settings))) return
       const text = validateInput(message.text, this.#options.maxInputChars)
-      const speaker = await this.#policy.speaker(
+      const speaker = await this.#rules.speaker(
         message.platform,
         message.platformUserId,
         message.displayName,
       )
-      const persona = await this.#policy.personaFor(message, speaker.account.id, settings)
-      await this.#policy.checkPersonaAccess(persona, message, speaker, settings)
-      await this.#policy.checkQuota(speaker)
-      const model = this.#policy.modelFor(persona)
-      yield { type: 'accepted', persona: summarizePersona(persona), model }
-      yield* this.#turn(message, speaker, persona, model, signal, async (conversation) => {
+      const admitted = await this.#admit(message, speaker, settings)
+      yield { type: 'accepted', persona: summarizePersona(admitted.persona), model: admitted.model }
+      yield* this.#turn(message, admitted, signal, async (conversation) => {
         await this.#stores.conversations.append({
           conversationId: conversation.id,
           role: 'user',
@@ -75,7 +95,7 @@ export class ChatEngine {
           speakerName: message.displayName,
           content: text,
           status: 'complete',
-          createdAt: this.#generate.now(),
+          createdAt: this.#deps.now(),
         })
         return true
       })
@@ -84,22 +104,13 @@ export class ChatEngine {
     }
   }
 
-  /** See `CoreServices.regenerate`. */
+  /** See `ConversationService.regenerate`; the caller was resolved by the command runner. */
   async *regenerate(caller: Caller, signal?: AbortSignal): AsyncGenerator<ReplyEvent> {
     try {
       if (this.#closing) throw new AppError('CANCELLED', 'shutting down')
-      const speaker = await this.#policy.speaker(
-        caller.platform,
-        caller.platformUserId,
-        caller.displayName,
-      )
-      const settings = this.#policy.settingsReader()
-      const persona = await this.#policy.personaFor(caller, speaker.account.id, settings)
-      await this.#policy.checkPersonaAccess(persona, caller, speaker, settings)
-      await this.#policy.checkQuota(speaker)
-      const model = this.#policy.modelFor(persona)
-      yield { type: 'accepted', persona: summarizePersona(persona), model }
-      yield* this.#turn(caller, speaker, persona, model, signal, async (conversation) => {
+      const admitted = await this.#admit(caller, caller, this.#rules.settingsReader())
+      yield { type: 'accepted', persona: summarizePersona(admitted.persona), model: admitted.model }
+      yield* this.#turn(caller, admitted, signal, async (conversation) => {
         const conversations = this.#stores.conversations
         const rows = await conversations.recent(conversation.id, 2)
         const tail = rows.at(-1)
@@ -110,8 +121,8 @@ export class ChatEngine {
           asked &&
           caller.chatKind === 'group' &&
           !caller.isChatAdmin &&
-          !speaker.isAdmin &&
-          asked.accountId !== speaker.account.id
+          !caller.isAdmin &&
+          asked.accountId !== caller.account.id
         ) {
           throw new AppError('NOT_ALLOWED', 'regenerate of another member’s reply', {
             reason:
@@ -128,11 +139,21 @@ export class ChatEngine {
     }
   }
 
+  /** The one admission step of every turn: persona here, adult/premium access, quota, model. */
+  async #admit(
+    place: Place & { adultAllowed: boolean },
+    speaker: Speaker,
+    settings: SettingsReader,
+  ): Promise<Admission> {
+    const persona = await this.#rules.personaFor(place, speaker.account.id, settings)
+    await this.#rules.checkPersonaAccess(persona, place, speaker, settings)
+    await this.#rules.checkQuota(speaker)
+    return { speaker, persona, model: this.#rules.modelFor(persona) }
+  }
+
   async *#turn(
     place: Place & { displayName: string },
-    speaker: Speaker,
-    persona: Persona,
-    model: string,
+    { speaker, persona, model }: Admission,
     signal: AbortSignal | undefined,
     prepare: (conversation: Conversation) => Promise<boolean>,
   ): AsyncGenerator<ReplyEvent> {
@@ -149,15 +170,15 @@ export class ChatEngine {
       // close() cancels every turn through the single-flight, so only the caller's signal is passed.
       turn = await this.#flight.acquire(key, signal)
       // The turns ahead used quota while this one waited.
-      if (ahead > 0) await this.#policy.checkQuota(speaker)
-      const conversation = await this.#policy.conversation(place, speaker.account.id, persona)
+      if (ahead > 0) await this.#rules.checkQuota(speaker)
+      const conversation = await this.#rules.conversation(place, speaker.account.id, persona)
       if (!(await prepare(conversation))) {
         throw new AppError('INVALID_INPUT', 'nothing to answer', {
           reason: 'There is no message of yours to answer yet.',
         })
       }
-      const numCtx = await this.#policy.contextLength(model, persona, speaker.tier)
-      const reserve = this.#policy.replyReserve(persona, numCtx)
+      const numCtx = await this.#rules.contextLength(model, persona, speaker.tier)
+      const reserve = this.#rules.replyReserve(persona, numCtx)
       yield* generateReply(this.#generate, {
         conversation,
         persona,
@@ -166,7 +187,7 @@ export class ChatEngine {
         group: place.chatKind === 'group',
         tier: speaker.tier,
         model,
-        fallbackModel: this.#policy.fallbackFor(persona),
+        fallbackModel: this.#rules.fallbackFor(persona),
         numCtx,
         replyReserve: reserve,
         signal: turn.signal,
@@ -203,8 +224,8 @@ export class ChatEngine {
 
   #errorEvent(err: unknown): ReplyEvent {
     const error = toAppError(err)
-    if (error.code === 'INTERNAL') this.#generate.log.error({ err }, 'reply failed')
-    else this.#generate.log.info({ code: error.code }, 'reply refused')
+    if (error.code === 'INTERNAL') this.#deps.log.error({ err }, 'reply failed')
+    else this.#deps.log.info({ code: error.code }, 'reply refused')
     return { type: 'error', error: { code: error.code, params: error.params } }
   }
 }
