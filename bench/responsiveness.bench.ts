@@ -121,7 +121,6 @@ function streamingCore(firstTokenAt: Map<string, number>, tokens: number): ChatC
   const persona = { id: 'luna', name: 'Luna', tier: 'free', nsfw: false } as const
   return {
     commands: [],
-    shouldRespond: async () => true,
     async *reply(message): AsyncIterable<ReplyEvent> {
       yield { type: 'accepted', persona, model: 'bench' }
       await new Promise((resolve) => setTimeout(resolve, FIRST_TOKEN_MS))
