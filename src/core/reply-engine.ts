@@ -117,6 +117,20 @@ export class ReplyEngine {
         const rows = await conversations.recent(conversation.id, 2)
         const tail = rows.at(-1)
         const before = rows.length > 1 ? rows[0] : undefined
+        const asked = tail?.role === 'user' ? tail : before?.role === 'user' ? before : undefined
+        // A group shares one conversation: a member may only redo the answer to their own message.
+        if (
+          asked &&
+          caller.chatKind === 'group' &&
+          !caller.isChatAdmin &&
+          !caller.isAdmin &&
+          asked.accountId !== caller.account.id
+        ) {
+          throw new AppError('NOT_ALLOWED', 'regenerate of another member’s reply', {
+            reason:
+              'In a group, only chat admins and the person the last reply answered can regenerate it.',
+          })
+        }
         if (tail?.role === 'user') return true
         if (tail?.role !== 'assistant' || before?.role !== 'user') return false
         await conversations.deleteMessage(tail.id)

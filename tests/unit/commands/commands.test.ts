@@ -367,6 +367,7 @@ describe('/channel', () => {
     expect(await textOf('channel', 'answer_all on', chatAdmin)).toContain(
       'Answer every message: on',
     )
+    await run('settings', 'adult yes', chatAdmin)
     expect(await textOf('channel', 'adult on', chatAdmin)).toContain('Adult content: on')
     expect(await textOf('channel', 'allowed nova, sage', chatAdmin)).toContain(
       'Allowed personas: nova, sage',
