@@ -14,11 +14,11 @@ import type { Config } from './config.js'
 import { type ChatCoreRuntime, createChatCore } from './core/create-chat-core.js'
 import { AccountNotifier } from './core/notifier.js'
 import type { Stores } from './core/ports/stores.js'
-import type { ComponentHealth } from './core/types.js'
 import { createEmail, type Email } from './email/create-email.js'
 import { instrumentChatCore } from './instrumented-chat-core.js'
 import { createLlmGateway, type LlmGateway } from './llm/create-llm-gateway.js'
 import { FilePersonaRepository } from './personas/file-persona-repository.js'
+import { disabled, ollamaHealth, pingWithin } from './platform-health.js'
 import { createServer, type ServerPlugin } from './server/app.js'
 import { createDatabase, type DatabaseHandle } from './storage/create-database.js'
 import { migrateToLatest } from './storage/migrate.js'
@@ -41,28 +41,6 @@ export interface RunningPlatform {
 
 const LINK_SECRET_KEY = 'link_secret'
 const SHUTDOWN_GRACE_MS = 3_000
-
-/** Database ping with a deadline, so `/health` answers even while PostgreSQL is unreachable. */
-async function pingWithin(stores: Stores, ms: number): Promise<ComponentHealth> {
-  let timer: NodeJS.Timeout | undefined
-  try {
-    await Promise.race([
-      stores.ping(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)
-      }),
-    ])
-    return { name: 'database', status: 'up', essential: true }
-  } catch (err) {
-    return { name: 'database', status: 'down', essential: true, detail: (err as Error).message }
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
-function disabled(name: string, how: string): ComponentHealth {
-  return { name, status: 'disabled', essential: false, detail: how }
-}
 
 /**
  * The composition root: builds every configured part once, wires them, listens, and
@@ -194,15 +172,8 @@ export async function startPlatform(
       const [db, hosts] = await Promise.all([pingWithin(stores, 2_000), llm.health()])
       return [
         db,
-        ...hosts.map(
-          (h): ComponentHealth => ({
-            name: `ollama ${h.host}`,
-            status: h.status,
-            essential: false,
-            detail: h.detail,
-          }),
-        ),
-        email ? email.health() : disabled('smtp', 'set SMTP_URL to enable email'),
+        ollamaHealth(hosts),
+        email ? email.health() : disabled('mail', 'set SMTP_URL to enable email'),
         billing
           ? billing.health()
           : disabled('stripe', 'set STRIPE_SECRET_KEY to enable subscriptions'),
