@@ -35,12 +35,15 @@ export interface RunningPlatform {
   readonly stores: Stores
   /** Resolves when the terminal chat ended (never, without one). */
   readonly consoleEnded: Promise<void>
-  /** Stops intake, lets in-flight replies finish (or stores them as partial), closes everything. */
+  /**
+   * Drains: stops intake at once (`/health/ready` answers 503), lets replies in flight finish
+   * within SHUTDOWN_GRACE_MS, cuts the rest (stored as partial, shown with a restart line and
+   * Regenerate), then closes everything.
+   */
   stop(): Promise<void>
 }
 
 const LINK_SECRET_KEY = 'link_secret'
-const SHUTDOWN_GRACE_MS = 3_000
 
 /**
  * The composition root: builds every configured part once, wires them, listens, and
@@ -164,10 +167,13 @@ export async function startPlatform(
   if (email) plugins.push({ plugin: email.routes })
   if (telegram && config.TELEGRAM_WEBHOOK) plugins.push({ plugin: telegram.webhookRoutes })
 
+  let draining = false
   const server = await createServer({
     log,
     registry,
     plugins,
+    metricsToken: config.METRICS_TOKEN,
+    drain: () => ({ draining, repliesInFlight: core.inFlight() }),
     health: async () => {
       const [db, hosts] = await Promise.all([pingWithin(stores, 2_000), llm.health()])
       return [
@@ -248,9 +254,16 @@ export async function startPlatform(
     consoleEnded,
     stop() {
       stopping ??= (async () => {
-        log.info('stopping: no new messages; letting replies in flight finish')
+        draining = true
+        log.info(
+          { repliesInFlight: core.inFlight(), graceMs: config.SHUTDOWN_GRACE_MS },
+          'draining: no new work; replies in flight may finish within SHUTDOWN_GRACE_MS',
+        )
         consoleStop?.abort()
-        await Promise.allSettled([core.close(SHUTDOWN_GRACE_MS), discord?.stop(), telegram?.stop()])
+        await Promise.allSettled([telegram?.stopIntake(), discord?.stopIntake()])
+        await core.close(config.SHUTDOWN_GRACE_MS)
+        // The cut replies' last edits (with the restart line) land before the bots disconnect.
+        await Promise.allSettled([discord?.stop(), telegram?.stop()])
         await server
           .close()
           .catch((err: unknown) => log.error({ err }, 'closing the HTTP server failed'))

@@ -42,6 +42,11 @@ export interface TelegramBotOptions {
 export interface TelegramBot {
   /** getMe, setMyCommands (private and group scopes), then long polling or setWebhook. Throws when Telegram refuses the token. */
   start(): Promise<void>
+  /**
+   * The first step of a drain: stop polling and answer webhook calls 503, so updates not yet
+   * received stay with Telegram and arrive after the restart.
+   */
+  stopIntake(): Promise<void>
   /** Stops receiving updates; running replies get `stopGraceMs` to finish their final edit. */
   stop(): Promise<void>
   readonly messenger: PlatformMessenger
@@ -202,6 +207,12 @@ export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOpt
         log.info({ username: bot.botInfo.username }, 'telegram long polling started')
       }
       state = { status: 'up' }
+    },
+
+    async stopIntake() {
+      // Webhook calls now answer 503, so Telegram delivers them again after the restart.
+      ready = false
+      if (runner?.isRunning()) await runner.stop()
     },
 
     async stop() {

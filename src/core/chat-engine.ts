@@ -144,7 +144,7 @@ export class ChatEngine {
       }
       const numCtx = await this.#policy.contextLength(model, persona, speaker.tier)
       const reserve = this.#policy.replyReserve(persona, numCtx)
-      yield* generateReply(this.#generate, {
+      for await (const event of generateReply(this.#generate, {
         conversation,
         persona,
         accountId: speaker.account.id,
@@ -156,7 +156,15 @@ export class ChatEngine {
         numCtx,
         replyReserve: reserve,
         signal: turn.signal,
-      })
+      })) {
+        // A reply cut because the process shuts down says so, so people know to regenerate.
+        yield event.type === 'error' && event.error.code === 'CANCELLED' && this.#closing
+          ? {
+              ...event,
+              error: { ...event.error, params: { ...event.error.params, restarting: 1 } },
+            }
+          : event
+      }
     } finally {
       turn?.release()
       this.#inFlight.delete(tracked)
@@ -166,6 +174,11 @@ export class ChatEngine {
 
   stopAccount(accountId: string): boolean {
     return this.#flight.cancel(accountId)
+  }
+
+  /** Replies running or waiting for their turn. */
+  get inFlight(): number {
+    return this.#inFlight.size
   }
 
   /** Stops intake, waits up to `graceMs` for replies in flight, then cancels them. */
@@ -191,6 +204,11 @@ export class ChatEngine {
     const error = toAppError(err)
     if (error.code === 'INTERNAL') this.#generate.log.error({ err }, 'reply failed')
     else this.#generate.log.info({ code: error.code }, 'reply refused')
-    return { type: 'error', error: { code: error.code, params: error.params } }
+    // Refused or still waiting when a shutdown began: nothing was stored or answered.
+    const params =
+      error.code === 'CANCELLED' && this.#closing
+        ? { ...error.params, restarting: 1, notStarted: 1 }
+        : error.params
+    return { type: 'error', error: { code: error.code, params } }
   }
 }
