@@ -9,6 +9,7 @@ import { createTelegramBot, type TelegramBot } from '../bots/telegram/telegram-b
 import { commands } from '../commands/index.js'
 import { type Billing, createBilling } from './billing/create-billing.js'
 import { SubscriptionEntitlements } from './billing/subscription-entitlements.js'
+import { registerBuildInfo } from './build-info.js'
 import { chatCoreOptionsFrom, llmGatewayOptionsFrom } from './chat.js'
 import type { Config } from './config.js'
 import { type ChatCoreRuntime, createChatCore } from './core/create-chat-core.js'
@@ -61,6 +62,7 @@ export async function startPlatform(
     config.LINK_SECRET ??
     (await stores.kv.setIfAbsent(LINK_SECRET_KEY, randomBytes(32).toString('hex')))
   const registry = new Registry()
+  registerBuildInfo(registry)
   const notifier = new AccountNotifier({
     accounts: stores.accounts,
     log: log.child({ component: 'notifier' }),

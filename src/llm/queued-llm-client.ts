@@ -241,7 +241,11 @@ export class QueuedLlmClient implements LlmClient {
               emit(event)
             } else if (event.type === 'done') {
               this.#durations.record(this.#now() - startedAt)
-              this.#metrics.completed(host.name, model, event.tokensPerSecond)
+              this.#metrics.completed(host.name, model, {
+                perSecond: event.tokensPerSecond,
+                prompt: event.promptTokens,
+                completion: event.completionTokens,
+              })
               host.markLoaded(model)
               emit({ ...event, fallbackUsed })
             }
