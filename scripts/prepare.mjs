@@ -2,16 +2,23 @@
 // `npm start` only runs the built JavaScript. A production install (`npm ci --omit=dev`) has no
 // compiler: it keeps the `dist/` that an earlier build made, and says so.
 import { execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 
 const require = createRequire(import.meta.url)
-let tsc
-try {
-  tsc = require.resolve('typescript/bin/tsc')
-} catch {
-  tsc = undefined
+/** The compiler's entry point, from TypeScript's package.json (its exports hide `bin/`). */
+function findTsc() {
+  try {
+    const manifest = require.resolve('typescript/package.json')
+    const bin = JSON.parse(readFileSync(manifest, 'utf8')).bin
+    const tsc = join(dirname(manifest), typeof bin === 'string' ? bin : bin.tsc)
+    return existsSync(tsc) ? tsc : undefined
+  } catch {
+    return undefined
+  }
 }
+const tsc = findTsc()
 
 if (tsc) {
   execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' })

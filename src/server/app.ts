@@ -12,9 +12,9 @@ import type { Logger } from 'pino'
 import { collectDefaultMetrics, type Registry } from 'prom-client'
 import { AppError, type AppErrorCode } from '../core/errors.js'
 import type { ComponentHealth } from '../core/types.js'
+import { htmlPage } from '../shared/html.js'
 import { healthRoutes } from './health-routes.js'
 import type { DrainState } from './health-status.js'
-import { htmlPage } from './html.js'
 
 export interface ServerPlugin {
   // biome-ignore lint/suspicious/noExplicitAny: plugins bring their own option types.

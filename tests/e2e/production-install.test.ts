@@ -69,6 +69,10 @@ describe('the production install the Dockerfile makes', () => {
     for (const dev of ['typescript', 'tsx', 'pino-pretty', 'vitest', '@biomejs/biome']) {
       expect(existsSync(join(app, 'node_modules', dev)), dev).toBe(false)
     }
+    // What `npm ci --omit=dev` runs as the prepare script: no compiler, so the built dist/ stays.
+    cpSync(join(ROOT, 'scripts'), join(app, 'scripts'), { recursive: true })
+    const prepared = execFileSync(process.execPath, ['scripts/prepare.mjs'], { cwd: app })
+    expect(prepared.toString()).toContain('using the existing dist/')
     // COPY personas /data/personas ; RUN mkdir -p /data/backups && chown -R node:node /data
     cpSync(join(ROOT, 'personas'), join(data, 'personas'), { recursive: true })
     mkdirSync(join(data, 'backups'))
