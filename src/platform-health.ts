@@ -2,8 +2,7 @@ import type { LlmHostHealth } from './core/ports/llm.js'
 import type { Stores } from './core/ports/stores.js'
 import type { ComponentHealth } from './core/types.js'
 
-/** The component names `/health` always lists, enabled or not. */
-export const COMPONENT_NAMES = ['database', 'ollama', 'mail', 'stripe', 'discord', 'telegram']
+// `/health` always lists database, ollama, mail, stripe, discord and telegram, enabled or not.
 
 /** The Ollama component: one entry for all hosts, each host listed inside. */
 export interface OllamaHealth extends ComponentHealth {

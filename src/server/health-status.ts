@@ -26,9 +26,6 @@ export function overallStatus(
   return 'ok'
 }
 
-/** Names that readiness needs: the database and at least one Ollama host. */
-export const READINESS_COMPONENTS = ['database', 'ollama'] as const
-
 /**
  * Ready to take new work: not draining, the database up and at least one Ollama host
  * reachable (`ollama` is `up` or `degraded`, i.e. some hosts up).
