@@ -17,6 +17,7 @@ export class LlmMetrics {
   readonly #hostUp: Gauge<'host'>
   readonly #promptTokens: Counter<'model'>
   readonly #completionTokens: Counter<'model'>
+  readonly #concurrency: Gauge<'host' | 'mode'>
 
   constructor(registry: Registry) {
     const registers = [registry]
@@ -89,6 +90,16 @@ export class LlmMetrics {
       labelNames: ['host'],
       registers,
     })
+    this.#concurrency = new Gauge({
+      name: 'justlayme_llm_concurrency',
+      help: 'Generations sent to the host at once: learned (mode auto) or OLLAMA_CONCURRENCY (fixed)',
+      labelNames: ['host', 'mode'],
+      registers,
+    })
+  }
+
+  concurrency(host: string, mode: 'auto' | 'fixed', limit: number): void {
+    this.#concurrency.set({ host, mode }, limit)
   }
 
   queueDepth(host: string, depth: number): void {
