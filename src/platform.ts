@@ -5,9 +5,11 @@ import type { Logger as PinoLogger } from 'pino'
 import { Registry } from 'prom-client'
 import { runConsoleChat } from '../bots/console/console-chat.js'
 import { createDiscordBot, type DiscordBot } from '../bots/discord/discord-bot.js'
+import { createTelegramStarsApi } from '../bots/telegram/stars-api.js'
 import { createTelegramBot, type TelegramBot } from '../bots/telegram/telegram-bot.js'
 import { commands } from '../commands/index.js'
 import { type Billing, createBilling } from './billing/create-billing.js'
+import { createStarsBilling, type StarsBillingParts } from './billing/create-stars-billing.js'
 import { SubscriptionEntitlements } from './billing/subscription-entitlements.js'
 import { chatCoreOptionsFrom, llmGatewayOptionsFrom } from './chat.js'
 import type { Config } from './config.js'
@@ -138,6 +140,23 @@ export async function startPlatform(
         )
       : undefined
 
+  const stars: StarsBillingParts | undefined =
+    config.TELEGRAM_STARS_PRICE !== undefined && config.TELEGRAM_BOT_TOKEN
+      ? createStarsBilling(
+          {
+            stores,
+            api: createTelegramStarsApi({
+              token: config.TELEGRAM_BOT_TOKEN,
+              apiRoot: config.TELEGRAM_API_ROOT,
+            }),
+            log,
+            registry,
+            emails: email?.emails,
+          },
+          { price: config.TELEGRAM_STARS_PRICE, mode: config.TELEGRAM_SUBSCRIBE, linkSecret },
+        )
+      : undefined
+
   const core = createChatCore(
     {
       stores,
@@ -146,6 +165,7 @@ export async function startPlatform(
       entitlements,
       grants: entitlements,
       billing: billing?.service,
+      stars: stars?.service,
       verification: email?.verification,
       notifier,
       commands,
@@ -157,7 +177,7 @@ export async function startPlatform(
 
   const telegram: TelegramBot | undefined = config.TELEGRAM_BOT_TOKEN
     ? createTelegramBot(
-        { core: counted, log },
+        { core: counted, log, stars: stars?.checkout },
         {
           token: config.TELEGRAM_BOT_TOKEN,
           apiRoot: config.TELEGRAM_API_ROOT,
@@ -206,6 +226,9 @@ export async function startPlatform(
         billing
           ? billing.health()
           : disabled('stripe', 'set STRIPE_SECRET_KEY to enable subscriptions'),
+        stars
+          ? stars.health()
+          : disabled('telegram stars', 'set TELEGRAM_STARS_PRICE to sell premium in Telegram'),
         discord ? discord.health() : disabled('discord', 'set DISCORD_TOKEN to enable'),
         telegram ? telegram.health() : disabled('telegram', 'set TELEGRAM_BOT_TOKEN to enable'),
       ]

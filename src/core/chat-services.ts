@@ -15,6 +15,7 @@ import type {
   BillingService,
   EntitlementReader,
   GrantService,
+  StarsService,
   VerificationService,
 } from './ports/services.js'
 import type { Stores } from './ports/stores.js'
@@ -30,9 +31,15 @@ export interface ChatServicesDeps {
   readonly entitlements: EntitlementReader
   readonly grants: GrantService
   readonly billing?: BillingService | undefined
+  readonly stars?: StarsService | undefined
   readonly verification?: VerificationService | undefined
+  /** PAYSUPPORT_TEXT and TERMS_URL. */
+  readonly paySupport?: { readonly text: string; readonly termsUrl?: string | undefined }
   readonly now: Clock
 }
+
+export const DEFAULT_PAYSUPPORT_TEXT =
+  'For help with a payment or a refund, write to the operator of this bot. Please include the date of the payment.'
 
 /** `CoreServices` over the policy, the reply engine and the stores: what commands call. */
 export class ChatServices implements CoreServices {
@@ -48,8 +55,17 @@ export class ChatServices implements CoreServices {
   get billing(): BillingService | undefined {
     return this.#deps.billing
   }
+  get stars(): StarsService | undefined {
+    return this.#deps.stars
+  }
   get verification(): VerificationService | undefined {
     return this.#deps.verification
+  }
+  get paySupport(): { readonly text: string; readonly termsUrl: string | undefined } {
+    return {
+      text: this.#deps.paySupport?.text ?? DEFAULT_PAYSUPPORT_TEXT,
+      termsUrl: this.#deps.paySupport?.termsUrl,
+    }
   }
   get grants(): GrantService {
     return this.#deps.grants
@@ -248,12 +264,19 @@ export class ChatServices implements CoreServices {
     const { stores, now } = this.#deps
     const since = now() - 86_400_000
     const stats = await stores.accounts.stats(since)
+    const stars = this.#deps.stars
+      ? {
+          subscribers: await stores.stars.countActive(now()),
+          last30Days: await stores.stars.revenue(now() - 30 * 86_400_000),
+        }
+      : undefined
     return {
       accounts: stats.accounts,
       activeAccounts24h: stats.activeAccounts,
       messages24h: stats.messages,
       subscribers: await stores.subscriptions.countActive(now()),
       personas: this.#deps.personas.list().length,
+      ...(stars ? { stars } : {}),
     }
   }
 

@@ -4,8 +4,10 @@ import type {
   BillingService,
   Entitlement,
   GrantService,
+  StarsService,
   VerificationService,
 } from './ports/services.js'
+import type { StarsRevenue } from './ports/stars.js'
 import type {
   Account,
   ChatKind,
@@ -55,8 +57,11 @@ export interface AdminStats {
   readonly accounts: number
   readonly activeAccounts24h: number
   readonly messages24h: number
+  /** Stripe subscribers and admin grants. */
   readonly subscribers: number
   readonly personas: number
+  /** Present when Telegram Stars is enabled. */
+  readonly stars?: { readonly subscribers: number; readonly last30Days: StarsRevenue }
 }
 
 /**
@@ -65,7 +70,11 @@ export interface AdminStats {
  */
 export interface CoreServices {
   readonly billing: BillingService | undefined
+  /** Telegram Stars subscriptions; present when TELEGRAM_STARS_PRICE is set. */
+  readonly stars: StarsService | undefined
   readonly verification: VerificationService | undefined
+  /** What /paysupport and /terms answer (PAYSUPPORT_TEXT, TERMS_URL). */
+  readonly paySupport: { readonly text: string; readonly termsUrl: string | undefined }
   readonly grants: GrantService
   /** The commands this server serves (for /help). */
   listCommands(): readonly CommandDescriptor[]

@@ -1,7 +1,7 @@
 import type { ChatCore, CommandDescriptor } from './chat-core.js'
 import { ChatEngine } from './chat-engine.js'
 import { ChatPolicy } from './chat-policy.js'
-import { ChatServices } from './chat-services.js'
+import { ChatServices, DEFAULT_PAYSUPPORT_TEXT } from './chat-services.js'
 import type { Command } from './command.js'
 import { CommandRunner } from './command-runner.js'
 import type { CoreServices } from './core-services.js'
@@ -16,6 +16,7 @@ import type {
   BillingService,
   EntitlementReader,
   GrantService,
+  StarsService,
   VerificationService,
 } from './ports/services.js'
 import type { Stores } from './ports/stores.js'
@@ -30,6 +31,8 @@ export interface ChatCoreDeps {
   readonly grants: GrantService
   /** Absent: /subscribe, /billing and /admin refund say "not enabled on this server". */
   readonly billing?: BillingService | undefined
+  /** Telegram Stars subscriptions (TELEGRAM_STARS_PRICE); /subscribe and /billing use either. */
+  readonly stars?: StarsService | undefined
   /** Absent: /verify says email is not enabled. */
   readonly verification?: VerificationService | undefined
   /** Accepted for wiring symmetry; the core itself sends no notices yet. */
@@ -60,6 +63,9 @@ export interface ChatCoreOptions {
   readonly admins: readonly { platform: Platform; platformUserId: string }[]
   /** Tokens kept free for the reply (default: the persona's num_predict, else 512). */
   readonly replyReserveTokens?: number | undefined
+  /** PAYSUPPORT_TEXT (a default when absent) and TERMS_URL. */
+  readonly paySupportText?: string | undefined
+  readonly termsUrl?: string | undefined
 }
 
 export interface ChatCoreRuntime extends ChatCore {
@@ -131,7 +137,16 @@ export function createChatCore(deps: ChatCoreDeps, options: ChatCoreOptions): Ch
     entitlements: deps.entitlements,
     grants: deps.grants,
     billing: deps.billing,
+    stars: deps.stars,
     verification: deps.verification,
+    ...(options.paySupportText || options.termsUrl
+      ? {
+          paySupport: {
+            text: options.paySupportText ?? DEFAULT_PAYSUPPORT_TEXT,
+            termsUrl: options.termsUrl,
+          },
+        }
+      : {}),
     now,
   })
   const runner = new CommandRunner({

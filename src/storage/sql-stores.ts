@@ -7,6 +7,7 @@ import { SqlConversationStore } from './sql-conversation-store.js'
 import { SqlEmailOutboxStore } from './sql-email-outbox-store.js'
 import { SqlEmailTokenStore } from './sql-email-token-store.js'
 import { SqlKeyValueStore } from './sql-kv-store.js'
+import { SqlStarsStore } from './sql-stars-store.js'
 import { SqlStripeEventStore } from './sql-stripe-event-store.js'
 import { SqlSubscriptionStore } from './sql-subscription-store.js'
 import { SqlUsageStore } from './sql-usage-store.js'
@@ -27,6 +28,7 @@ export function createSqlStores(db: Kysely<Database>): Stores {
     kv: new SqlKeyValueStore(db),
     subscriptions: new SqlSubscriptionStore(db),
     stripeEvents: new SqlStripeEventStore(db),
+    stars: new SqlStarsStore(db),
     emailTokens: new SqlEmailTokenStore(db),
     outbox: new SqlEmailOutboxStore(db),
     transaction<T>(fn: (stores: Stores) => Promise<T>): Promise<T> {

@@ -11,6 +11,7 @@ import type {
   StoredMessage,
 } from '../types.js'
 import type { EmailOutboxStore, EmailTokenStore } from './email.js'
+import type { StarsStore } from './stars.js'
 import type { StripeEventStore, SubscriptionStore } from './subscriptions.js'
 
 /** Accounts and the platform identities that point at them. */
@@ -105,6 +106,8 @@ export interface Stores {
   readonly kv: KeyValueStore
   readonly subscriptions: SubscriptionStore
   readonly stripeEvents: StripeEventStore
+  /** Telegram Stars subscriptions and payments. */
+  readonly stars: StarsStore
   readonly emailTokens: EmailTokenStore
   readonly outbox: EmailOutboxStore
   /** Runs `fn` in one database transaction; everything commits or nothing does. */
