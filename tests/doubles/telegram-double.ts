@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { parseTelegramHtml, type TelegramEntity } from './telegram-html.js'
+import { TelegramPaymentsDouble } from './telegram-payments.js'
 
 /**
  * A local Telegram Bot API double: a real HTTP server speaking `POST /bot<token>/<method>`
@@ -98,9 +99,20 @@ export class TelegramApiDouble {
   readonly #forced = new Map<string, ForcedError[]>()
   readonly #admins = new Set<string>()
   #callbackId = 1
+  /** Stars invoices, pre-checkout queries, payments, subscriptions and refunds. */
+  readonly payments: TelegramPaymentsDouble
 
   private constructor(token: string) {
     this.token = token
+    this.payments = new TelegramPaymentsDouble({
+      enqueue: (update) => this.#enqueue(update as { update_id: number }),
+      nextUpdateId: () => this.#nextUpdateId++,
+      nextMessageId: (chatId) => {
+        const id = this.#nextMessageId.get(chatId) ?? 1
+        this.#nextMessageId.set(chatId, id + 1)
+        return id
+      },
+    })
     this.#events.setMaxListeners(0)
     this.#server = createServer((req, res) => void this.#handle(req, res))
   }
@@ -289,7 +301,13 @@ export class TelegramApiDouble {
       const result = await this.#dispatch(method, body, res)
       send(res, 200, { ok: true, result })
     } catch (err) {
-      const e = err instanceof ApiError ? err : new ApiError(500, 'Internal Server Error')
+      const coded = err as { code?: unknown; message?: string }
+      const e =
+        err instanceof ApiError
+          ? err
+          : typeof coded.code === 'number' && coded.message
+            ? new ApiError(coded.code, coded.message)
+            : new ApiError(500, 'Internal Server Error')
       call.error = e.message
       send(res, e.code, {
         ok: false,
@@ -353,6 +371,7 @@ export class TelegramApiDouble {
       case 'sendDocument':
         return this.#sendDocument(body)
       default:
+        if (this.payments.handles(method)) return this.payments.dispatch(method, body)
         throw new ApiError(404, 'Not Found: method not found')
     }
   }
