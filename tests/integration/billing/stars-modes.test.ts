@@ -27,6 +27,18 @@ async function pay(s: StarsStack, userId: number, expiresAt = Date.now() + 30 * 
   return paid
 }
 
+async function stripeRow(s: StarsStack, accountId: string) {
+  const row = await s.stores.subscriptions.get(accountId)
+  if (!row) throw new Error('no subscription row')
+  return row
+}
+
+async function starsRow(s: StarsStack, accountId: string) {
+  const row = await s.stores.stars.getSubscription(accountId)
+  if (!row) throw new Error('no Stars subscription row')
+  return row
+}
+
 /** Waits until the Stars checkout ignored a duplicate payment update. */
 async function duplicateSeen(s: StarsStack): Promise<void> {
   for (let i = 0; i < 300; i++) {
@@ -113,13 +125,13 @@ describe.each(TEST_DIALECTS)('Stars with Stripe, emails and a busy database (%s)
     )
     // Stars bought while Stripe runs (an invoice made before): both count.
     await s.stores.subscriptions.upsert({
-      ...(await s.stores.subscriptions.get(accountId))!,
+      ...(await stripeRow(s, accountId)),
       status: 'canceled',
     })
     const starsEnd = now + 30 * DAY
     await pay(s, ALICE, starsEnd)
     await s.stores.subscriptions.upsert({
-      ...(await s.stores.subscriptions.get(accountId))!,
+      ...(await stripeRow(s, accountId)),
       status: 'active',
     })
     const both = await s.entitlements.entitlement(accountId, now)
@@ -128,7 +140,7 @@ describe.each(TEST_DIALECTS)('Stars with Stripe, emails and a busy database (%s)
     expect((await s.say(ALICE, '/status')).text).toMatch(/\(card \(Stripe\) \+ Telegram Stars\)/)
     // Stars ended: Stripe keeps premium.
     await s.stores.stars.putSubscription({
-      ...(await s.stores.stars.getSubscription(accountId))!,
+      ...(await starsRow(s, accountId)),
       expiresAt: now - 1,
     })
     expect(await s.entitlements.entitlement(accountId, now)).toMatchObject({
