@@ -140,15 +140,19 @@ export async function startPlatform(
         )
       : undefined
 
-  const stars: StarsBillingParts | undefined =
+  const starsApi =
     config.TELEGRAM_STARS_PRICE !== undefined && config.TELEGRAM_BOT_TOKEN
+      ? createTelegramStarsApi({
+          token: config.TELEGRAM_BOT_TOKEN,
+          apiRoot: config.TELEGRAM_API_ROOT,
+        })
+      : undefined
+  const stars: StarsBillingParts | undefined =
+    config.TELEGRAM_STARS_PRICE !== undefined && starsApi
       ? createStarsBilling(
           {
             stores,
-            api: createTelegramStarsApi({
-              token: config.TELEGRAM_BOT_TOKEN,
-              apiRoot: config.TELEGRAM_API_ROOT,
-            }),
+            api: starsApi,
             log,
             registry,
             emails: email?.emails,
@@ -177,7 +181,12 @@ export async function startPlatform(
 
   const telegram: TelegramBot | undefined = config.TELEGRAM_BOT_TOKEN
     ? createTelegramBot(
-        { core: counted, log, stars: stars?.checkout },
+        {
+          core: counted,
+          log,
+          stars: stars?.checkout,
+          answerPreCheckout: starsApi?.answerPreCheckoutQuery,
+        },
         {
           token: config.TELEGRAM_BOT_TOKEN,
           apiRoot: config.TELEGRAM_API_ROOT,
@@ -258,6 +267,13 @@ export async function startPlatform(
     ]),
   ]
   if (email) background.push(email.start())
+  if (starsApi) {
+    background.push(
+      starsApi.warm().catch((err: unknown) => {
+        log.warn({ err, component: 'stars' }, 'could not open the Telegram payments connection yet')
+      }),
+    )
+  }
 
   for (const bot of [telegram, discord]) {
     if (!bot) continue

@@ -6,9 +6,17 @@ import { displayNameOf } from './update-mapping.js'
 
 export interface PaymentHandlersDeps {
   readonly checkout: StarsCheckout
+  /** Sends the answer; without it, through the update's context (the bot's own client). */
+  readonly answer?: PreCheckoutAnswerSender | undefined
   readonly sender: TelegramSender
   readonly log: Logger
 }
+
+export type PreCheckoutAnswerSender = (
+  queryId: string,
+  ok: boolean,
+  errorMessage?: string,
+) => Promise<void>
 
 const NOT_RECORDED =
   'Your payment went through, but we could not record it yet. Nothing is lost: an operator has been alerted. Use /paysupport if premium does not start soon.'
@@ -35,9 +43,12 @@ export class PaymentHandlers {
       payload: query.invoice_payload,
     })
     try {
-      await (answer.ok
-        ? ctx.answerPreCheckoutQuery(true)
-        : ctx.answerPreCheckoutQuery(false, { error_message: answer.reason }))
+      const send = this.#d.answer
+      if (send) await send(query.id, answer.ok, answer.ok ? undefined : answer.reason)
+      else
+        await (answer.ok
+          ? ctx.answerPreCheckoutQuery(true)
+          : ctx.answerPreCheckoutQuery(false, { error_message: answer.reason }))
     } catch (err) {
       this.#d.log.warn({ err, ok: answer.ok }, 'telegram answerPreCheckoutQuery failed')
     }

@@ -12,7 +12,7 @@ import { CallbackCodec } from './callback-data.js'
 import { ChatAdmins } from './chat-admins.js'
 import { EditPacer } from './edit-pacer.js'
 import { InFlight } from './in-flight.js'
-import { PaymentHandlers } from './payment-handlers.js'
+import { PaymentHandlers, type PreCheckoutAnswerSender } from './payment-handlers.js'
 import { describeApiFailure, logPollingFailures } from './polling-failures.js'
 import { TelegramHandlers } from './telegram-handlers.js'
 import { TelegramSender } from './telegram-sender.js'
@@ -24,6 +24,8 @@ export interface TelegramBotDeps {
   readonly log: Logger
   /** Telegram Stars checkout (TELEGRAM_STARS_PRICE): pre-checkout answers and payments. */
   readonly stars?: StarsCheckout | undefined
+  /** Sends pre-checkout answers on the payments client (`createTelegramStarsApi`). */
+  readonly answerPreCheckout?: PreCheckoutAnswerSender | undefined
 }
 
 export interface TelegramBotOptions {
@@ -99,7 +101,12 @@ export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOpt
 
   const stars = deps.stars
   if (stars) {
-    const payments = new PaymentHandlers({ checkout: stars, sender, log })
+    const payments = new PaymentHandlers({
+      checkout: stars,
+      sender,
+      log,
+      answer: deps.answerPreCheckout,
+    })
     // Before sequencing: Telegram wants the answer within 10 s, whatever the chat is doing.
     bot.on('pre_checkout_query', (ctx) => payments.onPreCheckoutQuery(ctx))
     bot.on('message:successful_payment', (ctx) => payments.onSuccessfulPayment(ctx))

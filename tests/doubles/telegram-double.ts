@@ -120,7 +120,9 @@ export class TelegramApiDouble {
   /** Starts a double on 127.0.0.1 with a random port. */
   static async start(token = '123456:TEST-token_abc'): Promise<TelegramApiDouble> {
     const double = new TelegramApiDouble(token)
-    await new Promise<void>((resolve) => double.#server.listen(0, '127.0.0.1', resolve))
+    await new Promise<void>((resolve) =>
+      double.#server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, resolve),
+    )
     return double
   }
 

@@ -33,8 +33,6 @@ export interface StarsStackOptions {
   /** Stripe as commands see it (links to fictional routes), for the combined modes. */
   readonly stripe?: boolean
   readonly preCheckoutDeadlineMs?: number
-  /** Wraps the stores the Stars billing uses (to make the database slow). */
-  readonly wrapStores?: (stores: Stores) => Stores
 }
 
 /** The real grammY bot, the real core and Stars billing over SQL, against the Bot API double. */
@@ -104,10 +102,11 @@ export async function startStarsStack(options: StarsStackOptions = {}): Promise<
       { log },
       { publicUrl: 'https://bots.example.com', adminEmail: 'ops@example.com' },
     )
+    const starsApi = createTelegramStarsApi({ token: telegram.token, apiRoot: telegram.apiRoot })
     const stars = createStarsBilling(
       {
-        stores: options.wrapStores ? options.wrapStores(stores) : stores,
-        api: createTelegramStarsApi({ token: telegram.token, apiRoot: telegram.apiRoot }),
+        stores,
+        api: starsApi,
         log,
         registry,
         emails,
@@ -145,7 +144,7 @@ export async function startStarsStack(options: StarsStackOptions = {}): Promise<
       },
     )
     bot = createTelegramBot(
-      { core, log, stars: stars.checkout },
+      { core, log, stars: stars.checkout, answerPreCheckout: starsApi.answerPreCheckoutQuery },
       {
         token: telegram.token,
         apiRoot: telegram.apiRoot,
