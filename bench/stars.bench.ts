@@ -44,7 +44,6 @@ function loadCore(stores: Stores, tokens: readonly string[], intervalMs: number)
   }
   return {
     commands: [],
-    shouldRespond: async () => true,
     async *reply(message): AsyncIterable<ReplyEvent> {
       await stores.usage.add(`acct-${message.platformUserId}`, '2026-12-04', { messages: 1 })
       yield { type: 'accepted', persona: PERSONA, model: 'bench' }

@@ -21,7 +21,7 @@ function starsActions(view: StarsSubscriptionView): CommandReply['actions'] {
 async function changeRenewal(ctx: CoreCommandContext, renew: boolean): Promise<CommandReply> {
   const stars = ctx.services.stars
   if (!stars) return { text: 'Telegram Stars subscriptions are not enabled here.', ephemeral: true }
-  const result = await stars.setRenewal(ctx.account.id, renew, ctx.now)
+  const result = await stars.setRenewal(ctx.caller.account.id, renew, ctx.now)
   if (result.status === 'none') {
     return { text: 'You have no active Telegram Stars subscription.', ephemeral: true }
   }
@@ -35,7 +35,7 @@ async function changeRenewal(ctx: CoreCommandContext, renew: boolean): Promise<C
   const lead = renew
     ? `Renewal is back on: premium renews on ${day(result.view.until)}.`
     : `Renewal canceled: premium stays on until ${day(result.view.until)} and then ends.`
-  return { text: lead, ephemeral: true, actions: starsActions(result.view) }
+  return { text: lead, ephemeral: true, personal: true, actions: starsActions(result.view) }
 }
 
 export const billingCommand: CoreCommand = {
@@ -68,12 +68,12 @@ export const billingCommand: CoreCommand = {
     const lines: string[] = []
     const links: { label: string; url: string }[] = []
     let actions: CommandReply['actions'] = []
-    const view = stars ? await stars.subscription(ctx.account.id, ctx.now) : null
+    const view = stars ? await stars.subscription(ctx.caller.account.id, ctx.now) : null
     if (view) {
       lines.push(starsText(view))
       actions = starsActions(view)
     }
-    const url = billing ? await billing.billingLink(ctx.account.id, ctx.now) : null
+    const url = billing ? await billing.billingLink(ctx.caller.account.id, ctx.now) : null
     if (url) {
       lines.push('Card subscription (Stripe): manage your payment method, invoices or cancel here.')
       links.push({ label: 'Billing', url })
@@ -85,6 +85,6 @@ export const billingCommand: CoreCommand = {
       })
       return
     }
-    await ctx.reply({ text: lines.join('\n'), ephemeral: true, links, actions })
+    await ctx.reply({ text: lines.join('\n'), ephemeral: true, personal: true, links, actions })
   },
 }

@@ -1,5 +1,5 @@
 import { sourcesText } from './subscribe.js'
-import { type CoreCommand, callerOf } from './types.js'
+import type { CoreCommand } from './types.js'
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10)
 
@@ -7,7 +7,7 @@ export const statusCommand: CoreCommand = {
   name: 'status',
   description: 'Your plan, messages left today, persona, model and email',
   async run(ctx) {
-    const s = await ctx.services.status(callerOf(ctx))
+    const s = await ctx.services.account.status(ctx.caller)
     const plan = s.isAdmin
       ? 'admin (unlimited)'
       : s.tier === 'premium'
@@ -32,6 +32,7 @@ export const statusCommand: CoreCommand = {
         `Email: ${email}`,
       ].join('\n'),
       ephemeral: true,
+      personal: true,
     })
   },
 }

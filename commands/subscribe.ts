@@ -1,5 +1,5 @@
 import type { CommandReply } from '../src/core/command.js'
-import { type CoreCommand, type CoreCommandContext, callerOf } from './types.js'
+import type { CoreCommand, CoreCommandContext } from './types.js'
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10)
 const PITCH = 'Premium gives you many more messages a day, a larger memory and premium personas.'
@@ -13,7 +13,7 @@ export function sourcesText(sources: readonly string[] | undefined): string {
 }
 
 async function alreadyPremium(ctx: CoreCommandContext): Promise<CommandReply | null> {
-  const { entitlement } = await ctx.services.status(callerOf(ctx))
+  const { entitlement } = await ctx.services.account.status(ctx.caller)
   if (entitlement.tier !== 'premium' || entitlement.source === 'grant') return null
   const until = entitlement.until ? ` until ${day(entitlement.until)}` : ''
   const via = sourcesText(entitlement.sources)
@@ -35,7 +35,7 @@ export const subscribeCommand: CoreCommand = {
       await ctx.reply(already)
       return
     }
-    const onTelegram = ctx.platform === 'telegram'
+    const onTelegram = ctx.caller.platform === 'telegram'
     // Telegram's rules: digital goods in Telegram are paid in Stars unless the operator chose otherwise.
     const offerStars = onTelegram && stars !== undefined && stars.mode !== 'stripe'
     const offerStripe = billing !== undefined && (!onTelegram || !stars || stars.mode !== 'stars')
@@ -43,13 +43,13 @@ export const subscribeCommand: CoreCommand = {
     if (offerStars) {
       links.push({
         label: `Subscribe for ${stars.price} ⭐ / 30 days`,
-        url: await stars.invoiceLink(ctx.account.id, ctx.now),
+        url: await stars.invoiceLink(ctx.caller.account.id, ctx.now),
       })
     }
     if (offerStripe) {
       links.push({
         label: offerStars ? 'Pay by card instead' : 'Subscribe',
-        url: await billing.subscribeLink(ctx.account.id, ctx.now),
+        url: await billing.subscribeLink(ctx.caller.account.id, ctx.now),
       })
     }
     if (links.length === 0) {
@@ -60,6 +60,6 @@ export const subscribeCommand: CoreCommand = {
       return
     }
     const renews = offerStars ? ' It renews every 30 days until you cancel it with /billing.' : ''
-    await ctx.reply({ text: `${PITCH}${renews}`, ephemeral: true, links })
+    await ctx.reply({ text: `${PITCH}${renews}`, ephemeral: true, personal: true, links })
   },
 }

@@ -1,18 +1,18 @@
 import type { Registry } from 'prom-client'
-import type { AccountEmails } from '../core/ports/account-emails.js'
 import type { Clock } from '../core/ports/clock.js'
 import type { Logger } from '../core/ports/logger.js'
 import type { TelegramSubscribeMode } from '../core/ports/services.js'
 import type { StarsPaymentsApi } from '../core/ports/stars.js'
-import type { Stores } from '../core/ports/stores.js'
 import type { ComponentHealth } from '../core/types.js'
+import type { AccountEmails } from '../email/account-emails.js'
+import type { BillingStores } from './billing-stores.js'
 import { StarsBilling } from './stars-billing.js'
 import { StarsCheckoutHandler } from './stars-checkout.js'
 import { StarsMetrics } from './stars-metrics.js'
 import { StarsPayloads } from './stars-payload.js'
 
 export interface StarsBillingFactoryDeps {
-  readonly stores: Stores
+  readonly stores: BillingStores
   /** The Telegram payment methods (the Telegram adapter's `createTelegramStarsApi`). */
   readonly api: StarsPaymentsApi
   readonly log: Logger

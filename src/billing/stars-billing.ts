@@ -1,4 +1,3 @@
-import type { AccountEmails } from '../core/ports/account-emails.js'
 import type { Logger } from '../core/ports/logger.js'
 import type {
   StarsRenewalResult,
@@ -7,7 +6,8 @@ import type {
   TelegramSubscribeMode,
 } from '../core/ports/services.js'
 import type { StarsPaymentsApi, StarsSubscriptionRecord } from '../core/ports/stars.js'
-import type { Stores } from '../core/ports/stores.js'
+import type { AccountEmails } from '../email/account-emails.js'
+import type { BillingStores } from './billing-stores.js'
 import type { StarsMetrics } from './stars-metrics.js'
 import type { StarsPayloads } from './stars-payload.js'
 
@@ -15,7 +15,7 @@ import type { StarsPayloads } from './stars-payload.js'
 export const STARS_SUBSCRIPTION_PERIOD = 2_592_000
 
 export interface StarsBillingDeps {
-  readonly stores: Stores
+  readonly stores: BillingStores
   readonly api: StarsPaymentsApi
   readonly payloads: StarsPayloads
   readonly metrics: StarsMetrics

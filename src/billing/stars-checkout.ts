@@ -1,4 +1,3 @@
-import type { AccountEmails } from '../core/ports/account-emails.js'
 import type { Logger } from '../core/ports/logger.js'
 import type {
   PreCheckoutAnswer,
@@ -9,13 +8,14 @@ import type {
   StarsPaymentKind,
   StarsPaymentResult,
 } from '../core/ports/stars.js'
-import type { Stores } from '../core/ports/stores.js'
+import type { AccountEmails } from '../email/account-emails.js'
+import type { BillingStores } from './billing-stores.js'
 import { DAY_MS } from './entitlement-rule.js'
 import type { StarsMetrics } from './stars-metrics.js'
 import type { StarsPayloads } from './stars-payload.js'
 
 export interface StarsCheckoutDeps {
-  readonly stores: Stores
+  readonly stores: BillingStores
   readonly payloads: StarsPayloads
   readonly metrics: StarsMetrics
   readonly log: Logger

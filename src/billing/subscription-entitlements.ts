@@ -5,12 +5,12 @@ import type {
   PremiumSource,
 } from '../core/ports/services.js'
 import type { StarsSubscriptionRecord } from '../core/ports/stars.js'
-import type { Stores } from '../core/ports/stores.js'
+import type { BillingStores } from './billing-stores.js'
 import { DAY_MS, entitlementOf } from './entitlement-rule.js'
 
 export interface SubscriptionEntitlementsDeps {
   /** Reads `subscriptions`; grants run in `transaction` so they never race a webhook. */
-  readonly stores: Pick<Stores, 'subscriptions' | 'stars' | 'transaction'>
+  readonly stores: Pick<BillingStores, 'subscriptions' | 'stars' | 'transaction'>
 }
 
 export interface SubscriptionEntitlementsOptions {
@@ -23,7 +23,7 @@ export interface SubscriptionEntitlementsOptions {
  * `entitlement` never throws for unknown accounts (they are free).
  */
 export class SubscriptionEntitlements implements EntitlementReader, GrantService {
-  readonly #stores: Pick<Stores, 'subscriptions' | 'stars' | 'transaction'>
+  readonly #stores: Pick<BillingStores, 'subscriptions' | 'stars' | 'transaction'>
   readonly #graceDays: number
 
   constructor(deps: SubscriptionEntitlementsDeps, options: SubscriptionEntitlementsOptions) {

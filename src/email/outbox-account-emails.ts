@@ -1,7 +1,6 @@
-import type { AccountEmails } from '../core/ports/account-emails.js'
 import type { Clock } from '../core/ports/clock.js'
 import type { Logger } from '../core/ports/logger.js'
-import type { Stores } from '../core/ports/stores.js'
+import type { AccountEmails, OutboxStores } from './account-emails.js'
 import { adminNewSubscriberEmail, adminRefundEmail } from './admin-templates.js'
 import type { RenderedEmail, TemplateContext } from './email-layout.js'
 import { adminStarsEventEmail, starsReceiptEmail } from './stars-templates.js'
@@ -36,7 +35,7 @@ export class OutboxAccountEmails implements AccountEmails {
   }
 
   async premiumStarted(
-    stores: Stores,
+    stores: OutboxStores,
     accountId: string,
     info: {
       amount: number | null
@@ -56,7 +55,7 @@ export class OutboxAccountEmails implements AccountEmails {
   }
 
   async paymentFailed(
-    stores: Stores,
+    stores: OutboxStores,
     accountId: string,
     info: { billingUrl: string | null },
     dedupeKey: string,
@@ -70,7 +69,7 @@ export class OutboxAccountEmails implements AccountEmails {
     )
   }
 
-  async premiumEnded(stores: Stores, accountId: string, dedupeKey: string): Promise<void> {
+  async premiumEnded(stores: OutboxStores, accountId: string, dedupeKey: string): Promise<void> {
     await this.#toAccount(
       stores,
       accountId,
@@ -81,7 +80,7 @@ export class OutboxAccountEmails implements AccountEmails {
   }
 
   async adminNewSubscriber(
-    stores: Stores,
+    stores: OutboxStores,
     info: { accountId: string; amount: number | null; currency: string | null },
     dedupeKey: string,
   ): Promise<void> {
@@ -94,7 +93,7 @@ export class OutboxAccountEmails implements AccountEmails {
   }
 
   async adminRefund(
-    stores: Stores,
+    stores: OutboxStores,
     info: { accountId: string | null; amount: number; currency: string; chargeId: string },
     dedupeKey: string,
   ): Promise<void> {
@@ -102,7 +101,7 @@ export class OutboxAccountEmails implements AccountEmails {
   }
 
   async starsReceipt(
-    stores: Stores,
+    stores: OutboxStores,
     accountId: string,
     info: { amount: number; until: number; renewal: boolean; chargeId: string },
     dedupeKey: string,
@@ -117,7 +116,7 @@ export class OutboxAccountEmails implements AccountEmails {
   }
 
   async adminStarsEvent(
-    stores: Stores,
+    stores: OutboxStores,
     info: {
       kind: 'refund' | 'cancel' | 'resume'
       accountId: string
@@ -131,7 +130,7 @@ export class OutboxAccountEmails implements AccountEmails {
 
   /** Enqueues an operator mail; false when there is no ADMIN_EMAIL or the key was used. */
   async toAdmin(
-    stores: Stores,
+    stores: OutboxStores,
     kind: string,
     mail: RenderedEmail,
     dedupeKey: string,
@@ -141,7 +140,7 @@ export class OutboxAccountEmails implements AccountEmails {
   }
 
   async #toAccount(
-    stores: Stores,
+    stores: OutboxStores,
     accountId: string,
     kind: string,
     mail: RenderedEmail,
@@ -156,7 +155,7 @@ export class OutboxAccountEmails implements AccountEmails {
   }
 
   async #enqueue(
-    stores: Stores,
+    stores: OutboxStores,
     kind: string,
     to: string,
     mail: RenderedEmail,

@@ -35,8 +35,15 @@ export interface StarsRevenue {
   readonly refundedStars: number
 }
 
-export interface StarsStore {
+/** What the core reads of Stars: an account's subscription, revenue and subscriber counts. */
+export interface StarsReader {
   getSubscription(accountId: string): Promise<StarsSubscriptionRecord | undefined>
+  revenue(sinceMs: number): Promise<StarsRevenue>
+  /** Accounts whose Stars premium runs at `now`. */
+  countActive(now: number): Promise<number>
+}
+
+export interface StarsStore extends StarsReader {
   putSubscription(record: StarsSubscriptionRecord): Promise<void>
   /** Records a payment; false when its charge id was already recorded (a duplicate update). */
   recordPayment(payment: StarsPaymentRecord): Promise<boolean>
@@ -44,9 +51,6 @@ export interface StarsStore {
   latestRefundable(accountId: string): Promise<StarsPaymentRecord | undefined>
   /** Marks a payment refunded; false when unknown or already refunded. */
   markRefunded(chargeId: string, at: number): Promise<boolean>
-  revenue(sinceMs: number): Promise<StarsRevenue>
-  /** Accounts whose Stars premium runs at `now`. */
-  countActive(now: number): Promise<number>
 }
 
 /**

@@ -8,14 +8,13 @@ import {
   type StarsBillingParts,
 } from '../../../src/billing/create-stars-billing.js'
 import { SubscriptionEntitlements } from '../../../src/billing/subscription-entitlements.js'
-import { type ChatCoreRuntime, createChatCore } from '../../../src/core/create-chat-core.js'
+import { createChatCore, type RunningChatCore } from '../../../src/core/create-chat-core.js'
 import type { BillingService, TelegramSubscribeMode } from '../../../src/core/ports/services.js'
-import type { Stores } from '../../../src/core/ports/stores.js'
 import { OutboxAccountEmails } from '../../../src/email/outbox-account-emails.js'
 import { createLlmGateway, type LlmGateway } from '../../../src/llm/create-llm-gateway.js'
 import { FilePersonaRepository } from '../../../src/personas/file-persona-repository.js'
 import type { DatabaseHandle } from '../../../src/storage/create-database.js'
-import { createSqlStores } from '../../../src/storage/sql-stores.js'
+import { createSqlStores, type SqlStores } from '../../../src/storage/sql-stores.js'
 import { type OllamaDouble, startOllamaDouble } from '../../doubles/ollama-double.js'
 import type { DoubleMessage } from '../../doubles/telegram-double.js'
 import { TelegramApiDouble } from '../../doubles/telegram-double.js'
@@ -39,8 +38,8 @@ export interface StarsStackOptions {
 export interface StarsStack {
   readonly telegram: TelegramApiDouble
   readonly ollama: OllamaDouble
-  readonly stores: Stores
-  readonly core: ChatCoreRuntime
+  readonly stores: SqlStores
+  readonly core: RunningChatCore
   readonly stars: StarsBillingParts
   readonly entitlements: SubscriptionEntitlements
   readonly registry: Registry
@@ -66,7 +65,7 @@ export async function startStarsStack(options: StarsStackOptions = {}): Promise<
   let db: DatabaseHandle | undefined
   let llm: LlmGateway | undefined
   let bot: TelegramBot | undefined
-  let core: ChatCoreRuntime | undefined
+  let core: RunningChatCore | undefined
   const close = async () => {
     await bot?.stop()
     await core?.close(1_000)

@@ -1,0 +1,68 @@
+import type { PersonaRepository } from './persona.js'
+import type { Clock } from './ports/clock.js'
+import type { StarsRevenue } from './ports/stars.js'
+import type { Stores } from './ports/stores.js'
+import type { Account, Identity, Platform } from './types.js'
+
+export interface AdminServiceDeps {
+  readonly stores: Pick<Stores, 'accounts' | 'subscriptions' | 'stars'>
+  readonly personas: PersonaRepository
+  readonly now: Clock
+  /** Telegram Stars is enabled: stats include its subscribers and revenue. */
+  readonly stars?: boolean | undefined
+}
+
+export interface AdminStats {
+  readonly accounts: number
+  readonly activeAccounts24h: number
+  readonly messages24h: number
+  /** Stripe subscribers and admin grants. */
+  readonly subscribers: number
+  readonly personas: number
+  /** Present when Telegram Stars is enabled. */
+  readonly stars?: { readonly subscribers: number; readonly last30Days: StarsRevenue }
+}
+
+/** What bot admins look up (`/admin stats`, `/admin user`). */
+export class AdminService {
+  readonly #deps: AdminServiceDeps
+
+  constructor(deps: AdminServiceDeps) {
+    this.#deps = deps
+  }
+
+  /** Finds an account by `platform:id` or account id. */
+  async resolveUser(
+    ref: string,
+  ): Promise<{ account: Account; identities: readonly Identity[] } | undefined> {
+    const accounts = this.#deps.stores.accounts
+    const m = /^(discord|telegram|console):(.+)$/.exec(ref.trim())
+    const accountId = m
+      ? (await accounts.findIdentity(m[1] as Platform, m[2] as string))?.accountId
+      : ref.trim()
+    if (!accountId) return undefined
+    const account = await accounts.get(accountId)
+    if (!account) return undefined
+    return { account, identities: await accounts.identities(account.id) }
+  }
+
+  async stats(): Promise<AdminStats> {
+    const { stores, now } = this.#deps
+    const since = now() - 86_400_000
+    const stats = await stores.accounts.stats(since)
+    const stars = this.#deps.stars
+      ? {
+          subscribers: await stores.stars.countActive(now()),
+          last30Days: await stores.stars.revenue(now() - 30 * 86_400_000),
+        }
+      : undefined
+    return {
+      accounts: stats.accounts,
+      activeAccounts24h: stats.activeAccounts,
+      messages24h: stats.messages,
+      subscribers: await stores.subscriptions.countActive(now()),
+      personas: this.#deps.personas.list().length,
+      ...(stars ? { stars } : {}),
+    }
+  }
+}
