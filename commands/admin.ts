@@ -78,6 +78,10 @@ export const adminCommand: CoreCommand = {
               ]
             : []),
           `Personas loaded: ${s.personas}`,
+          ...s.llmHosts.map(
+            (h) =>
+              `Ollama ${h.host}: ${h.status}${h.concurrency ? `, ${h.concurrency.limit} at once (${h.concurrency.mode})` : ''}`,
+          ),
         ].join('\n')
         break
       }

@@ -1,5 +1,6 @@
 import type { PersonaRepository } from './persona.js'
 import type { Clock } from './ports/clock.js'
+import type { LlmClient, LlmHostHealth } from './ports/llm.js'
 import type { StarsRevenue } from './ports/stars.js'
 import type { Stores } from './ports/stores.js'
 import type { Account, Identity, Platform } from './types.js'
@@ -7,6 +8,8 @@ import type { Account, Identity, Platform } from './types.js'
 export interface AdminServiceDeps {
   readonly stores: Pick<Stores, 'accounts' | 'subscriptions' | 'stars'>
   readonly personas: PersonaRepository
+  /** Asked for each Ollama host's state and concurrency in `/admin stats`. */
+  readonly llm?: Pick<LlmClient, 'health'> | undefined
   readonly now: Clock
   /** Telegram Stars is enabled: stats include its subscribers and revenue. */
   readonly stars?: boolean | undefined
@@ -21,6 +24,8 @@ export interface AdminStats {
   readonly personas: number
   /** Present when Telegram Stars is enabled. */
   readonly stars?: { readonly subscribers: number; readonly last30Days: StarsRevenue }
+  /** Each Ollama host: up or down and how many generations it gets at once. */
+  readonly llmHosts: readonly LlmHostHealth[]
 }
 
 /** What bot admins look up (`/admin stats`, `/admin user`). */
@@ -63,6 +68,7 @@ export class AdminService {
       subscribers: await stores.subscriptions.countActive(now()),
       personas: this.#deps.personas.list().length,
       ...(stars ? { stars } : {}),
+      llmHosts: (await this.#deps.llm?.health().catch(() => [])) ?? [],
     }
   }
 }
