@@ -23,7 +23,8 @@ describe('splitMessage', () => {
 
   it('never exceeds the limit, even for text without any spaces', () => {
     const chunks = splitMessage('x'.repeat(5_000), 2000)
-    expect(chunks.map((c) => c.length)).toEqual([1995, 1995, 1010])
+    expect(chunks).toHaveLength(3)
+    for (const chunk of chunks) expect(chunk.length).toBeLessThanOrEqual(2000)
     expect(chunks.join('')).toBe('x'.repeat(5_000))
   })
 
