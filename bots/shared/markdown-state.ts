@@ -25,6 +25,7 @@ const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})(.*)$/
 const BLOCK_START = /^ {0,3}(?:[-+*]|\d{1,9}[.)])(?:[ \t]+|$)|^ {0,3}#{1,6}(?:[ \t]+|$)/
 const QUOTE = /^(?: {0,3}>[ \t]?)+/
 
+const ASCII_ALNUM = /^[A-Za-z0-9]$/
 const isSpace = (c: string | undefined) => c === undefined || /\s/u.test(c)
 const isPunct = (c: string | undefined) => c !== undefined && /[\p{P}\p{S}]/u.test(c)
 
@@ -32,7 +33,7 @@ const isPunct = (c: string | undefined) => c !== undefined && /[\p{P}\p{S}]/u.te
  * Scans `text[from, to)` starting in `state` (`lineStart`: whether `from` begins a line) and
  * returns the state at `to`: the open fence, and the emphasis, strike, spoiler and code-span
  * markers opened in the current paragraph and not yet closed. Flanking follows CommonMark,
- * with `*` like `_` (never inside a word), so `2*3*4` opens nothing.
+ * except that `*` between ASCII letters or digits is literal (`2*3*4` opens nothing).
  */
 export function scanMarkdown(
   text: string,
@@ -54,12 +55,14 @@ export function scanMarkdown(
     let offset = pos
     const atStart = !first || lineStart
     first = false
+    let prose = true
     if (atStart) {
       quote = QUOTE.exec(line)?.[0] ?? ''
       const body = line.slice(quote.length)
       if (fence) {
         const run = /^ {0,3}(`{3,}|~{3,})[ \t]*$/.exec(body)?.[1] ?? ''
         if (run[0] === fence.marker[0] && run.length >= fence.marker.length) fence = null
+        prose = false
       } else {
         const open = FENCE_OPEN.exec(body)
         if (open && !(open[1]?.startsWith('`') && open[2]?.includes('`'))) {
@@ -67,6 +70,7 @@ export function scanMarkdown(
           inline = []
         } else if (body.trim() === '') {
           inline = []
+          prose = false
         } else {
           const block = BLOCK_START.exec(body)
           if (block) inline = []
@@ -75,8 +79,7 @@ export function scanMarkdown(
         }
       }
     }
-    if (!fence && !(atStart && line.trim() === ''))
-      inline = scanInline(text, offset, lineEnd, inline)
+    if (!fence && prose) inline = scanInline(text, offset, lineEnd, inline)
     pos = complete ? lineEnd + 1 : lineEnd
   }
   return { fence, inline, quote }
@@ -116,8 +119,11 @@ function scanInline(text: string, from: number, to: number, start: OpenMarker[])
     const left = !isSpace(after) && (!isPunct(after) || isSpace(before) || isPunct(before))
     const right = !isSpace(before) && (!isPunct(before) || isSpace(after) || isPunct(after))
     const paired = c === '~' || c === '|'
-    const canOpen = paired ? left : left && (!right || isPunct(before))
-    const canClose = paired ? right : right && (!left || isPunct(after))
+    // `*` splits words except between ASCII letters/digits (`2*3*4`), `_` never does.
+    const splits =
+      paired || (c === '*' && !(ASCII_ALNUM.test(before ?? '') && ASCII_ALNUM.test(after ?? '')))
+    const canOpen = splits ? left : left && (!right || isPunct(before))
+    const canClose = splits ? right : right && (!left || isPunct(after))
     if (paired && run < 2) {
       i = end
       continue

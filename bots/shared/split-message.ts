@@ -30,10 +30,22 @@ const WHOLE_MEASURE_FACTOR = 1.5
  * Returns no chunks for blank text.
  */
 export function splitMessage(text: string, options: SplitOptions | number = 2000): string[] {
+  return splitParts(text, options).map((part) => part.text)
+}
+
+/** One message of a split: its text and the part of the source it shows (`[from, to)`). */
+export interface SplitPart {
+  readonly text: string
+  readonly from: number
+  readonly to: number
+}
+
+/** {@link splitMessage}, also telling which part of the source each message shows. */
+export function splitParts(text: string, options: SplitOptions | number = 2000): SplitPart[] {
   const { limit, measure: custom } = typeof options === 'number' ? { limit: options } : options
   const measure = custom ?? ((s: string) => s.length)
   if (limit < 40) throw new RangeError('limit must be at least 40 characters')
-  const chunks: string[] = []
+  const chunks: SplitPart[] = []
   let state: MarkdownState = EMPTY_STATE
   let pos = 0
   let lineStart = true
@@ -42,12 +54,13 @@ export function splitMessage(text: string, options: SplitOptions | number = 2000
     const rest = text.slice(pos)
     if (rest.trim() === '') break
     const whole = head + rest.trimEnd()
+    const end = pos + rest.trimEnd().length
     if (
       whole.length <= limit * WHOLE_MEASURE_FACTOR &&
       (whole.length <= limit || custom !== undefined) &&
       measure(whole) <= limit
     ) {
-      chunks.push(whole)
+      chunks.push({ text: whole, from: pos, to: end })
       break
     }
     let budget = limit - head.length - (state.fence ? state.fence.marker.length + 1 : 8)
@@ -58,8 +71,9 @@ export function splitMessage(text: string, options: SplitOptions | number = 2000
       const chunk = head + body + closers(after)
       const size = measure(chunk)
       if (size <= limit || budget <= 1) {
-        if (body.trim() !== '') chunks.push(chunk)
-        state = after
+        if (body.trim() !== '') chunks.push({ text: chunk, from: pos, to: pos + body.length })
+        // A quote marker is only repeated when the cut falls inside one of its lines.
+        state = cut.lineStart ? { ...after, quote: '' } : after
         pos = cut.at + cut.skip
         lineStart = cut.lineStart
         break

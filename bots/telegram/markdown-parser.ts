@@ -17,14 +17,22 @@ function text(state: StateInline, silent: boolean): boolean {
   return true
 }
 
+const isAsciiAlnum = (code: number) =>
+  (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a)
+
 /**
- * CommonMark's emphasis tokenizer, except that `*` may not open or close inside a word either
- * (as `_` already may not): `2*3*4` stays literal, `*she smiles*` is still italic.
+ * CommonMark's emphasis tokenizer, except that `*` between two ASCII letters or digits cannot
+ * open or close (as `_` cannot inside a word): `2*3*4` and `x*y` stay literal, while
+ * `*she smiles*` is italic and `**元気**です` (no spaces in CJK) still bold.
  */
 function emphasis(state: StateInline, silent: boolean): boolean {
   const marker = state.src.charCodeAt(state.pos)
   if (silent || (marker !== STAR && marker !== UNDERSCORE)) return false
-  const scanned = state.scanDelims(state.pos, false)
+  let end = state.pos
+  while (state.src.charCodeAt(end) === marker) end++
+  const inWord =
+    isAsciiAlnum(state.src.charCodeAt(state.pos - 1)) && isAsciiAlnum(state.src.charCodeAt(end))
+  const scanned = state.scanDelims(state.pos, marker === STAR && !inWord)
   for (let i = 0; i < scanned.length; i++) {
     const token = state.push('text', '', 0)
     token.content = String.fromCharCode(marker)
@@ -91,7 +99,7 @@ function spoilerPostProcess(state: StateInline): boolean {
 /**
  * A CommonMark parser (markdown-it) set up for chat replies: raw HTML stays text, no
  * typographic replacements (dialogue quotes stay as written), GFM tables and `~~strike~~`,
- * `||spoilers||`, no intraword `*` emphasis, and no setext headings, so a `---` scene break
+ * `||spoilers||`, no `*` emphasis between ASCII letters or digits, and no setext headings, so a `---` scene break
  * under a line of prose stays a scene break.
  */
 export function createMarkdownParser(): MarkdownIt {

@@ -136,13 +136,14 @@ class BlockRenderer {
   #list(start: number, end: number, depth: number): string {
     const open = this.#tokens[start] as Token
     const ordered = open.type === 'ordered_list_open'
-    let number = Number(open.attrGet('start') ?? 1)
     const indent = '   '.repeat(depth)
     const items: string[] = []
     let i = start + 1
     while (i < end) {
       const itemEnd = this.#closing(i)
-      const marker = ordered ? `${number++}${open.markup === ')' ? ')' : '.'}` : '•'
+      // Numbers as the author wrote them: each message of a split reply shows the same.
+      const item = this.#tokens[i] as Token
+      const marker = ordered ? `${item.info}${item.markup}` : '•'
       items.push(`${indent}${marker} ${this.#item(i + 1, itemEnd, depth)}`)
       i = itemEnd + 1
     }
