@@ -44,7 +44,7 @@ export function findCut(text: string, pos: number, budget: number, fence: Fence 
     }
     if (sentence >= reach(0.5)) return { at: sentence, skip: 0, lineStart: false }
   }
-  for (let at = end; at > reach(0.2); at--) {
+  for (let at = end; at > pos; at--) {
     if (/\s/.test(text[at] ?? '') && at < text.length && open(at)) {
       return { at, skip: 0, lineStart: false }
     }

@@ -66,7 +66,9 @@ export function scanMarkdown(
       } else {
         const open = FENCE_OPEN.exec(body)
         if (open && !(open[1]?.startsWith('`') && open[2]?.includes('`'))) {
-          fence = { marker: open[1] ?? '```', info: (open[2] ?? '').trim() }
+          // Only the language is kept to reopen the block: `python title="x"` -> `python`.
+          const language = /^[\w+#.-]{1,32}/.exec((open[2] ?? '').trim())?.[0] ?? ''
+          fence = { marker: open[1] ?? '```', info: language }
           inline = []
         } else if (body.trim() === '') {
           inline = []

@@ -50,6 +50,8 @@ export function splitParts(text: string, options: SplitOptions | number = 2000):
   let pos = 0
   let lineStart = true
   while (pos < text.length) {
+    // Reopening must leave room for text; if a pathological fence would not, start afresh.
+    if (reopeners(state).length + closers(state).length > limit / 4) state = EMPTY_STATE
     const head = reopeners(state)
     const rest = text.slice(pos)
     if (rest.trim() === '') break
@@ -63,7 +65,8 @@ export function splitParts(text: string, options: SplitOptions | number = 2000):
       chunks.push({ text: whole, from: pos, to: end })
       break
     }
-    let budget = limit - head.length - (state.fence ? state.fence.marker.length + 1 : 8)
+    // Room for what is open already; markers opened further on are caught by the check below.
+    let budget = limit - head.length - closers(state).length
     for (;;) {
       const cut = findCut(text, pos, Math.max(1, budget), state.fence)
       const body = text.slice(pos, cut.at).trimEnd()

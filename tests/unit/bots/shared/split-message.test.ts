@@ -50,3 +50,77 @@ describe('splitMessage', () => {
     expect(chunks.join(' ').split(' ')).toEqual(words)
   })
 })
+
+describe('splitMessage: balancing and limits (issues #14, #19 item 15)', () => {
+  it('never exceeds 2,000 characters with code fences of 5 or more backticks', () => {
+    for (const ticks of [5, 6, 8, 12]) {
+      const fence = '`'.repeat(ticks)
+      const code = Array.from({ length: 400 }, (_, i) => `line ${i} of the example`).join('\n')
+      const text = `Here is the file:\n\n${fence}md\n${code}\n${fence}\n\nThat is all.`
+      const chunks = splitMessage(text, 2000)
+      expect(chunks.length).toBeGreaterThan(1)
+      for (const chunk of chunks) {
+        expect(chunk.length).toBeLessThanOrEqual(2000)
+        const fences = chunk.match(new RegExp(`^${fence}`, 'gm')) ?? []
+        expect(fences.length % 2, chunk.slice(0, 40)).toBe(0)
+      }
+      const inner = chunks.slice(1, -1)
+      for (const chunk of inner) expect(chunk.startsWith(`${fence}md\n`)).toBe(true)
+      // A code line without any break: the cut lands at the very end of the room (the old
+      // splitter reserved room for a 3-backtick fence and sent 2,001-2,008 characters).
+      const dense = `Here is the file:\n\n${fence}\n${'0123456789'.repeat(300)}\n${fence}\n\nEnd.`
+      for (const chunk of splitMessage(dense, 2000)) expect(chunk.length).toBeLessThanOrEqual(2000)
+    }
+  })
+
+  it('understands ~~~ fences as well as backtick ones', () => {
+    const code = Array.from({ length: 40 }, (_, i) => `x${i} = ${i}`).join('\n')
+    const chunks = splitMessage(`~~~py\n${code}\n~~~`, 120)
+    for (const chunk of chunks) {
+      expect(chunk.startsWith('~~~py\n')).toBe(true)
+      expect(chunk.endsWith('\n~~~')).toBe(true)
+    }
+  })
+
+  it('closes emphasis, spoilers and code spans at a cut and reopens them in the next message', () => {
+    const long = 'word '.repeat(30).trim()
+    for (const marker of ['*', '**', '***', '_', '~~', '||', '`']) {
+      const chunks = splitMessage(`${marker}${long}${marker} and after.`, 80)
+      expect(chunks.length, marker).toBeGreaterThan(2)
+      const [first, second] = chunks as [string, string]
+      expect(first.startsWith(marker) && first.endsWith(marker), `${marker}: ${first}`).toBe(true)
+      expect(second.startsWith(marker), `${marker}: ${second}`).toBe(true)
+      for (const chunk of chunks) {
+        expect(chunk.split(marker).length % 2, `${marker}: ${chunk}`).toBe(1)
+      }
+    }
+  })
+
+  it('never cuts inside a word, a URL, a custom emoji, an HTML entity or link text', () => {
+    const atoms = [
+      'https://example.com/a/very/long/path?with=query&and=more',
+      '<:pepe_happy:123456789012345678>',
+      '&amp;',
+      '[a link with several words](https://example.com)',
+      'extraordinarily',
+    ]
+    for (let shift = 0; shift < 40; shift++) {
+      const text = `${'x '.repeat(20 + shift)}${atoms.join(' ')} ${'y '.repeat(30)}`
+      const chunks = splitMessage(text, 60)
+      for (const atom of atoms)
+        expect(
+          chunks.some((c) => c.includes(atom)),
+          atom,
+        ).toBe(true)
+    }
+  })
+
+  it('always splits the same finished text the same way, prefix by prefix', () => {
+    const text = Array.from({ length: 60 }, (_, i) => `Sentence ${i} has **some** words.`).join(' ')
+    const full = splitMessage(text, 200)
+    for (let end = 1; end <= text.length; end += 7) {
+      const partial = splitMessage(text.slice(0, end), 200)
+      expect(full.slice(0, partial.length - 1)).toEqual(partial.slice(0, -1))
+    }
+  })
+})
