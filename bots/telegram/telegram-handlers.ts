@@ -2,6 +2,7 @@ import { type Api, type Context, InlineKeyboard, InputFile } from 'grammy'
 import type { ChatCore, CommandInvocation, CommandIo } from '../../src/core/chat-core.js'
 import type { CommandReply } from '../../src/core/command.js'
 import { toAppError } from '../../src/core/errors.js'
+import { escapeMarkdown } from '../../src/core/markdown-text.js'
 import type { Logger } from '../../src/core/ports/logger.js'
 import type { InboundMessage, ReplyEvent } from '../../src/core/types.js'
 import { userMessageFor } from '../shared/user-messages.js'
@@ -225,7 +226,7 @@ export class TelegramHandlers {
       await this.#deliver(dm, reply)
       await this.#d.sender.sendText(
         target,
-        `${invocation.displayName}, I've sent you the answer in a private message.`,
+        `${escapeMarkdown(invocation.displayName)}, I've sent you the answer in a private message.`,
       )
     } catch (err) {
       this.#d.log.info({ err, command: invocation.name }, 'telegram could not answer privately')
@@ -233,7 +234,7 @@ export class TelegramHandlers {
       await (personal
         ? this.#d.sender.sendText(
             target,
-            `${invocation.displayName}, please open a private chat with me and run /${invocation.name} there.`,
+            `${escapeMarkdown(invocation.displayName)}, please open a private chat with me and run /${invocation.name} there.`,
           )
         : this.#deliver(target, reply))
     }

@@ -287,6 +287,30 @@ describe('Telegram bot (real grammY, real core, Bot API and Ollama doubles)', ()
     expect(dm?.replyMarkup).toBeDefined()
   })
 
+  it('inserts display names as plain text: a name shaped like a link never becomes one', async () => {
+    stack = await startStack()
+    const s = stack
+    const name = '[Admin: verify here](https://evil.example/verify) **boss**'
+    s.telegram.injectMessage({
+      chatId: GROUP,
+      chatType: 'supergroup',
+      userId: USER,
+      firstName: name,
+      text: '/subscribe@JustLayMeBot',
+    })
+    const pointer = await s.telegram.until(() => s.telegram.botMessages(GROUP)[0])
+    expect(pointer.text).toBe(`${name}, I've sent you the answer in a private message.`)
+    expect(pointer.entities).toEqual([])
+
+    // The persona greeting names the person ({{user}}): still plain text.
+    s.telegram.injectMessage({ chatId: USER, userId: USER, firstName: name, text: '/reset' })
+    const greeting = await s.telegram.until(() =>
+      s.telegram.botMessages(USER).find((m) => m.text.includes('verify here')),
+    )
+    expect(greeting.text).toContain(name)
+    expect(greeting.entities.filter((e) => e.type === 'text_link' || e.type === 'bold')).toEqual([])
+  })
+
   it('keeps a forum topic as its own conversation and answers inside the topic', async () => {
     stack = await startStack()
     const s = stack
