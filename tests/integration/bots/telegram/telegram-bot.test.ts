@@ -174,6 +174,39 @@ describe('Telegram bot (real grammY, real core, Bot API and Ollama doubles)', ()
     expect(messages.map((m) => m.text).join('\n\n')).toBe(text)
   })
 
+  it('formats every streaming edit, even in the middle of ** or a code fence', async () => {
+    stack = await startStack()
+    const s = stack
+    const tokens = [
+      '*She smiles.* ',
+      '**Listen',
+      ' closely',
+      '** now.\n\n',
+      '```py\n',
+      'print(1)',
+      '\n',
+      '```',
+    ]
+    s.ollama.set({ reply: () => tokens, tokenIntervalMs: 400 })
+    s.telegram.injectMessage({ chatId: USER, userId: USER, text: 'hi' })
+    const [reply] = (await s.telegram.until(
+      settled(s, USER, 'She smiles. Listen closely now.\n\nprint(1)'),
+    )) as DoubleMessage[]
+    expect(reply?.entities.map((e) => e.type)).toEqual(['italic', 'bold', 'pre'])
+    const writes = [...s.telegram.callsOf('sendMessage'), ...s.telegram.callsOf('editMessageText')]
+    expect(writes.length).toBeGreaterThan(2)
+    for (const call of writes) {
+      expect(call.body.parse_mode).toBe('HTML')
+      expect(call.error ?? '').not.toMatch(/parse entities/)
+    }
+    // At least one edit showed a state the model had not finished: closed for display.
+    const partial = s.telegram
+      .callsOf('editMessageText')
+      .map((c) => String(c.body.text))
+      .filter((html) => html !== s.telegram.callsOf('editMessageText').at(-1)?.body.text)
+    expect(partial.some((html) => /<b>|<pre>/.test(html))).toBe(true)
+  })
+
   it('sends the plain text when Telegram rejects the formatted reply', async () => {
     stack = await startStack()
     const s = stack
