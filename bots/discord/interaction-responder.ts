@@ -79,7 +79,8 @@ export class InteractionResponder {
 
   reply(reply: CommandReply): Promise<void> {
     return this.#serial(async () => {
-      const ephemeral = reply.ephemeral === true
+      // Personal answers (email, plan, links, files) are never posted in the channel.
+      const ephemeral = reply.ephemeral === true || reply.personal === true
       const chunks = discordChunks(reply.text)
       if (chunks.length === 0) chunks.push('…')
       const rows = replyButtons(reply, this.#codec)

@@ -4,11 +4,11 @@ import { createMarkdownParser } from './markdown-parser.js'
 import { renderTable } from './table-text.js'
 
 /** Escapes text for Telegram's HTML parse mode (`<`, `>`, `&`). */
-export function escapeHtml(text: string): string {
+export function escapeTelegramHtml(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')
 }
 
-const escapeAttribute = (text: string) => escapeHtml(text).replaceAll('"', '&quot;')
+const escapeAttribute = (text: string) => escapeTelegramHtml(text).replaceAll('"', '&quot;')
 
 /** The text a reader sees for our own HTML (tags dropped, the four entities we emit decoded). */
 export function visibleText(html: string): string {
@@ -100,9 +100,9 @@ class BlockRenderer {
       case 'hr':
         return SCENE_BREAK
       case 'table_open':
-        return `<pre>${escapeHtml(renderTable(this.#tokens.slice(start, end + 1), plainInline))}</pre>`
+        return `<pre>${escapeTelegramHtml(renderTable(this.#tokens.slice(start, end + 1), plainInline))}</pre>`
       case 'html_block':
-        return escapeHtml(token.content.replace(/\n+$/, ''))
+        return escapeTelegramHtml(token.content.replace(/\n+$/, ''))
       case 'inline':
         return new InlineRenderer().render(token.children ?? [])
       default:
@@ -169,7 +169,7 @@ class BlockRenderer {
 }
 
 function codeBlock(content: string, info: string): string {
-  const body = escapeHtml(content.replace(/\n$/, ''))
+  const body = escapeTelegramHtml(content.replace(/\n$/, ''))
   if (body === '') return ''
   const language = /^[\w+#.-]+/.exec(info.trim())?.[0]
   return language
@@ -220,7 +220,7 @@ class InlineRenderer {
   #token(token: Token): void {
     switch (token.type) {
       case 'text':
-        this.#out += escapeHtml(token.content)
+        this.#out += escapeTelegramHtml(token.content)
         return
       case 'softbreak':
       case 'hardbreak':
@@ -236,7 +236,7 @@ class InlineRenderer {
     const kind = token.type.replace(/_(open|close)$/, '')
     const tag = INLINE_TAGS[kind]
     if (tag === undefined) {
-      this.#out += escapeHtml(token.content)
+      this.#out += escapeTelegramHtml(token.content)
       return
     }
     if (token.nesting === 1) this.#push(tag, `<${tag}>`)
@@ -268,12 +268,12 @@ class InlineRenderer {
 
   #code(content: string): void {
     if (this.#outer.length > 0) {
-      this.#out += escapeHtml(content)
+      this.#out += escapeTelegramHtml(content)
       return
     }
     const reopen = this.#open.filter((o) => o.html !== '')
     for (const o of [...reopen].reverse()) this.#out += `</${o.tag}>`
-    this.#out += `<code>${escapeHtml(content)}</code>`
+    this.#out += `<code>${escapeTelegramHtml(content)}</code>`
     for (const o of reopen) this.#out += o.html
   }
 
@@ -284,7 +284,7 @@ class InlineRenderer {
       return
     }
     if (isDeceptiveLink(text, href)) {
-      this.#out += escapeHtml(href)
+      this.#out += escapeTelegramHtml(href)
       return
     }
     if (this.#isOpen('a') || this.#open.some((o) => o.html !== '' && o.tag === 'code')) {
@@ -292,13 +292,13 @@ class InlineRenderer {
       return
     }
     this.#push('a', `<a href="${escapeAttribute(href)}">`)
-    if (image || text.trim() === '') this.#out += escapeHtml(text.trim() === '' ? href : text)
+    if (image || text.trim() === '') this.#out += escapeTelegramHtml(text.trim() === '' ? href : text)
     else for (const child of children) this.#token(child)
     this.#pop('a')
   }
 
   #inner(children: readonly Token[], image: boolean): void {
-    if (image) this.#out += escapeHtml(plainInline(children))
+    if (image) this.#out += escapeTelegramHtml(plainInline(children))
     else for (const child of children) this.#token(child)
   }
 }

@@ -1,9 +1,9 @@
 import type Stripe from 'stripe'
-import type { AccountEmails } from '../core/ports/account-emails.js'
 import type { Logger } from '../core/ports/logger.js'
-import type { Stores } from '../core/ports/stores.js'
 import type { SubscriptionRecord } from '../core/ports/subscriptions.js'
 import type { OutgoingNotice } from '../core/types.js'
+import type { AccountEmails } from '../email/account-emails.js'
+import type { BillingStores } from './billing-stores.js'
 import { DAY_MS, entitlementOf } from './entitlement-rule.js'
 import {
   applySubscription,
@@ -30,7 +30,7 @@ export interface ProcessResult {
 }
 
 export interface StripeWebhookProcessorDeps {
-  readonly stores: Stores
+  readonly stores: BillingStores
   readonly log: Logger
   readonly emails?: AccountEmails | undefined
 }
@@ -61,7 +61,7 @@ function formatDate(ms: number): string {
  * rethrown so Stripe retries); emails are enqueued in that same transaction.
  */
 export class StripeWebhookProcessor {
-  readonly #stores: Stores
+  readonly #stores: BillingStores
   readonly #log: Logger
   readonly #emails: AccountEmails | undefined
   readonly #graceDays: number
@@ -110,7 +110,7 @@ export class StripeWebhookProcessor {
 
   /** The account an object belongs to, with its row when the lookup already read it. */
   async #findAccount(
-    tx: Stores,
+    tx: BillingStores,
     hints: {
       accountId?: string | null
       subscriptionId?: string | null
@@ -129,7 +129,7 @@ export class StripeWebhookProcessor {
   }
 
   async #checkoutCompleted(
-    tx: Stores,
+    tx: BillingStores,
     session: Stripe.Checkout.Session,
     now: number,
   ): Promise<ProcessResult> {
@@ -161,7 +161,7 @@ export class StripeWebhookProcessor {
   }
 
   async #subscriptionChanged(
-    tx: Stores,
+    tx: BillingStores,
     eventId: string,
     subscription: Stripe.Subscription,
     created: number,
@@ -224,7 +224,11 @@ export class StripeWebhookProcessor {
     }
   }
 
-  async #invoicePaid(tx: Stores, invoice: Stripe.Invoice, now: number): Promise<ProcessResult> {
+  async #invoicePaid(
+    tx: BillingStores,
+    invoice: Stripe.Invoice,
+    now: number,
+  ): Promise<ProcessResult> {
     const hints = this.#invoiceHints(invoice)
     const found = await this.#findAccount(tx, hints)
     if (!found) return this.#unmatched('invoice', invoice.id)
@@ -248,7 +252,7 @@ export class StripeWebhookProcessor {
   }
 
   async #invoiceFailed(
-    tx: Stores,
+    tx: BillingStores,
     invoice: Stripe.Invoice,
     created: number,
     now: number,
@@ -274,7 +278,7 @@ export class StripeWebhookProcessor {
     }
   }
 
-  async #chargeRefunded(tx: Stores, charge: Stripe.Charge): Promise<ProcessResult> {
+  async #chargeRefunded(tx: BillingStores, charge: Stripe.Charge): Promise<ProcessResult> {
     const accountId =
       (await this.#findAccount(tx, { customerId: idOf(charge.customer) }))?.accountId ?? null
     await tx.kv.set(

@@ -1,7 +1,6 @@
-import type { AccountEmails } from '../core/ports/account-emails.js'
 import type { Clock } from '../core/ports/clock.js'
 import type { Logger } from '../core/ports/logger.js'
-import type { Stores } from '../core/ports/stores.js'
+import type { AccountEmails, OutboxStores } from './account-emails.js'
 import { adminNewSubscriberEmail, adminRefundEmail } from './admin-templates.js'
 import type { RenderedEmail, TemplateContext } from './email-layout.js'
 import { paymentFailedEmail, premiumEndedEmail, premiumStartedEmail } from './templates.js'
@@ -35,7 +34,7 @@ export class OutboxAccountEmails implements AccountEmails {
   }
 
   async premiumStarted(
-    stores: Stores,
+    stores: OutboxStores,
     accountId: string,
     info: {
       amount: number | null
@@ -55,7 +54,7 @@ export class OutboxAccountEmails implements AccountEmails {
   }
 
   async paymentFailed(
-    stores: Stores,
+    stores: OutboxStores,
     accountId: string,
     info: { billingUrl: string | null },
     dedupeKey: string,
@@ -69,7 +68,7 @@ export class OutboxAccountEmails implements AccountEmails {
     )
   }
 
-  async premiumEnded(stores: Stores, accountId: string, dedupeKey: string): Promise<void> {
+  async premiumEnded(stores: OutboxStores, accountId: string, dedupeKey: string): Promise<void> {
     await this.#toAccount(
       stores,
       accountId,
@@ -80,7 +79,7 @@ export class OutboxAccountEmails implements AccountEmails {
   }
 
   async adminNewSubscriber(
-    stores: Stores,
+    stores: OutboxStores,
     info: { accountId: string; amount: number | null; currency: string | null },
     dedupeKey: string,
   ): Promise<void> {
@@ -93,7 +92,7 @@ export class OutboxAccountEmails implements AccountEmails {
   }
 
   async adminRefund(
-    stores: Stores,
+    stores: OutboxStores,
     info: { accountId: string | null; amount: number; currency: string; chargeId: string },
     dedupeKey: string,
   ): Promise<void> {
@@ -102,7 +101,7 @@ export class OutboxAccountEmails implements AccountEmails {
 
   /** Enqueues an operator mail; false when there is no ADMIN_EMAIL or the key was used. */
   async toAdmin(
-    stores: Stores,
+    stores: OutboxStores,
     kind: string,
     mail: RenderedEmail,
     dedupeKey: string,
@@ -112,7 +111,7 @@ export class OutboxAccountEmails implements AccountEmails {
   }
 
   async #toAccount(
-    stores: Stores,
+    stores: OutboxStores,
     accountId: string,
     kind: string,
     mail: RenderedEmail,
@@ -127,7 +126,7 @@ export class OutboxAccountEmails implements AccountEmails {
   }
 
   async #enqueue(
-    stores: Stores,
+    stores: OutboxStores,
     kind: string,
     to: string,
     mail: RenderedEmail,
