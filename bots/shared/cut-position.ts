@@ -69,8 +69,9 @@ function lineBreaks(text: string, pos: number, end: number, fence: Fence | null)
   while (start <= end) {
     const nl = text.indexOf('\n', start)
     const lineEnd = nl === -1 ? text.length : nl
-    const line = text.slice(start, lineEnd)
-    const match = start === pos && pos > 0 && text[pos - 1] !== '\n' ? null : FENCE_LINE.exec(line)
+    const midLine = start === pos && pos > 0 && text[pos - 1] !== '\n'
+    const match =
+      midLine || !mayBeFence(text, start) ? null : FENCE_LINE.exec(text.slice(start, lineEnd))
     let opening = false
     closedHere = false
     if (match && open) {
@@ -88,15 +89,28 @@ function lineBreaks(text: string, pos: number, end: number, fence: Fence | null)
       out[out.length - 1] = { ...previous, fenceBoundary: true }
     }
     if (nl === -1 || nl > end) break
-    const blankAfter = /^[ \t]*\n/.test(text.slice(nl + 1, nl + 40))
+    let next = nl + 1
+    while (text[next] === ' ' || text[next] === '\t') next++
+    const blankAfter = text[next] === '\n'
     out.push({ at: nl, inFence: open !== null, blankAfter, fenceBoundary: closedHere })
     start = nl + 1
   }
   return out
 }
 
+/** Whether the line at `start` may be a fence line: first character after blanks and `>` is ` or ~. */
+export function mayBeFence(text: string, start: number): boolean {
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c !== 0x20 && c !== 0x3e) return c === 0x60 || c === 0x7e
+  }
+  return false
+}
+
 /** A predicate: is a cut at this index outside `[link text]` (brackets opened on this line)? */
 function unbracketed(text: string, from: number, end: number): (at: number) => boolean {
+  const first = text.indexOf('[', from)
+  if (first === -1 || first > end) return () => true
   const inside = new Set<number>()
   let depth = 0
   for (let i = from; i <= end && i < text.length; i++) {

@@ -51,33 +51,42 @@ export function scanMarkdown(
     const newline = text.indexOf('\n', pos)
     const lineEnd = newline === -1 || newline >= to ? to : newline
     const complete = newline !== -1 && newline < to
-    let line = text.slice(pos, lineEnd)
     let offset = pos
     const atStart = !first || lineStart
     first = false
     let prose = true
     if (atStart) {
-      quote = QUOTE.exec(line)?.[0] ?? ''
-      const body = line.slice(quote.length)
+      const quoted = firstNonBlank(text, pos, lineEnd) === '>'
+      quote = quoted ? (QUOTE.exec(text.slice(pos, lineEnd))?.[0] ?? '') : ''
+      const bodyStart = pos + quote.length
+      const lead = firstNonBlank(text, bodyStart, lineEnd)
       if (fence) {
-        const run = /^ {0,3}(`{3,}|~{3,})[ \t]*$/.exec(body)?.[1] ?? ''
+        if (lead !== '`' && lead !== '~') {
+          prose = false
+          pos = complete ? lineEnd + 1 : lineEnd
+          continue
+        }
+        const run = /^ {0,3}(`{3,}|~{3,})[ \t]*$/.exec(text.slice(bodyStart, lineEnd))?.[1] ?? ''
         if (run[0] === fence.marker[0] && run.length >= fence.marker.length) fence = null
         prose = false
       } else {
-        const open = FENCE_OPEN.exec(body)
+        const fenceLike = lead === '`' || lead === '~'
+        const open = fenceLike ? FENCE_OPEN.exec(text.slice(bodyStart, lineEnd)) : null
         if (open && !(open[1]?.startsWith('`') && open[2]?.includes('`'))) {
           // Only the language is kept to reopen the block: `python title="x"` -> `python`.
           const language = /^[\w+#.-]{1,32}/.exec((open[2] ?? '').trim())?.[0] ?? ''
           fence = { marker: open[1] ?? '```', info: language }
           inline = []
-        } else if (body.trim() === '') {
+        } else if (lead === '') {
           inline = []
           prose = false
         } else {
-          const block = BLOCK_START.exec(body)
+          const block =
+            lead && '-+*#0123456789'.includes(lead)
+              ? BLOCK_START.exec(text.slice(bodyStart, lineEnd))
+              : null
           if (block) inline = []
           offset += quote.length + (block?.[0].length ?? 0)
-          line = text.slice(offset, lineEnd)
         }
       }
     }
@@ -152,6 +161,15 @@ function closeRun(stack: OpenMarker[], char: string, length: number, paired: boo
     if (rest > 0) stack.push({ marker: char.repeat(rest), at: open.at })
   }
   return left
+}
+
+/** The first character of `text[from, to)` that is not a space or tab ('' when none). */
+function firstNonBlank(text: string, from: number, to: number): string {
+  for (let i = from; i < to; i++) {
+    const c = text[i] as string
+    if (c !== ' ' && c !== '\t') return c
+  }
+  return ''
 }
 
 /** The markers that close everything open in `state` (innermost first). */

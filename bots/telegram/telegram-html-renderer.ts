@@ -292,7 +292,8 @@ class InlineRenderer {
       return
     }
     this.#push('a', `<a href="${escapeAttribute(href)}">`)
-    if (image || text.trim() === '') this.#out += escapeTelegramHtml(text.trim() === '' ? href : text)
+    if (image || text.trim() === '')
+      this.#out += escapeTelegramHtml(text.trim() === '' ? href : text)
     else for (const child of children) this.#token(child)
     this.#pop('a')
   }
