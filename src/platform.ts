@@ -1,28 +1,21 @@
-import { createHmac, randomBytes } from 'node:crypto'
-import { userInfo } from 'node:os'
 import type { Readable, Writable } from 'node:stream'
 import type { Logger as PinoLogger } from 'pino'
 import { Registry } from 'prom-client'
-import { runConsoleChat } from '../bots/console/console-chat.js'
-import { createDiscordBot, type DiscordBot } from '../bots/discord/discord-bot.js'
-import { createTelegramBot, type TelegramBot } from '../bots/telegram/telegram-bot.js'
-import { commands } from '../commands/index.js'
-import { type Billing, createBilling } from './billing/create-billing.js'
-import { SubscriptionEntitlements } from './billing/subscription-entitlements.js'
-import { chatCoreOptionsFrom, llmGatewayOptionsFrom } from './chat.js'
 import type { Config } from './config.js'
-import { createChatCore, type RunningChatCore } from './core/create-chat-core.js'
+import type { RunningChatCore } from './core/create-chat-core.js'
 import { AccountNotifier } from './core/notifier.js'
 import type { Stores } from './core/ports/stores.js'
-import type { ComponentHealth } from './core/types.js'
-import { createEmail, type Email } from './email/create-email.js'
 import { instrumentChatCore } from './instrumented-chat-core.js'
 import { createLlmGateway, type LlmGateway } from './llm/create-llm-gateway.js'
-import { FilePersonaRepository } from './personas/file-persona-repository.js'
 import { createServer, type ServerPlugin } from './server/app.js'
-import { createDatabase, type DatabaseHandle } from './storage/create-database.js'
-import { migrateToLatest } from './storage/migrate.js'
-import { createSqlStores } from './storage/sql-stores.js'
+import { botsFrom, startBots } from './wiring/bots.js'
+import { buildChatCore } from './wiring/build-core.js'
+import { llmGatewayOptionsFrom } from './wiring/config-options.js'
+import { healthOf, logDisabledParts } from './wiring/health.js'
+import { loadPersonas, requiredModels } from './wiring/load-personas.js'
+import { openStores } from './wiring/open-stores.js'
+import { billingFrom, emailFrom } from './wiring/optional-subsystems.js'
+import { openTerminalChat } from './wiring/terminal-chat.js'
 
 export interface PlatformIo {
   /** Open the terminal chat (no bot token and an interactive terminal). */
@@ -39,246 +32,75 @@ export interface RunningPlatform {
   stop(): Promise<void>
 }
 
-const LINK_SECRET_KEY = 'link_secret'
 const SHUTDOWN_GRACE_MS = 3_000
-
-/** Database ping with a deadline, so `/health` answers even while PostgreSQL is unreachable. */
-async function pingWithin(stores: Stores, ms: number): Promise<ComponentHealth> {
-  let timer: NodeJS.Timeout | undefined
-  try {
-    await Promise.race([
-      stores.ping(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)
-      }),
-    ])
-    return { name: 'database', status: 'up', essential: true }
-  } catch (err) {
-    return { name: 'database', status: 'down', essential: true, detail: (err as Error).message }
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
-function disabled(name: string, how: string): ComponentHealth {
-  return { name, status: 'disabled', essential: false, detail: how }
-}
 
 /**
  * The composition root: builds every configured part once, wires them, listens, and
  * returns a handle that stops them in order. Parts whose variables are absent stay off.
+ * Each step is a named function in `src/wiring/`.
  */
 export async function startPlatform(
   config: Config,
   log: PinoLogger,
   io: PlatformIo = {},
 ): Promise<RunningPlatform> {
-  const database: DatabaseHandle = createDatabase(config.DATABASE_URL)
-  await migrateToLatest(database.db, log, { schema: database.schema })
-  const stores = createSqlStores(database.db)
-  const linkSecret =
-    config.LINK_SECRET ??
-    (await stores.kv.setIfAbsent(LINK_SECRET_KEY, randomBytes(32).toString('hex')))
+  const { database, stores, linkSecret } = await openStores(config, log)
   const registry = new Registry()
   const notifier = new AccountNotifier({
     accounts: stores.accounts,
     log: log.child({ component: 'notifier' }),
   })
-
-  const email: Email | undefined = config.SMTP_URL
-    ? createEmail(
-        { stores, log, registry, notifier },
-        {
-          smtpUrl: config.SMTP_URL,
-          from: config.SMTP_FROM,
-          adminEmail: config.ADMIN_EMAIL,
-          publicUrl: config.PUBLIC_URL,
-        },
-      )
-    : undefined
-
-  const llm: LlmGateway = createLlmGateway(
-    { log, registry },
-    {
-      ...llmGatewayOptionsFrom(config),
-      onHostUnreachable: email
-        ? (host, downForMs) => void email.notifyOllamaUnreachable(host, downForMs)
-        : undefined,
-    },
-  )
-
-  const personas = new FilePersonaRepository(
-    { log: log.child({ component: 'personas' }) },
-    { dir: config.PERSONAS_DIR, defaultModel: config.OLLAMA_MODEL },
-  )
-  const loaded = await personas.reload()
-  log.info(
-    { personas: loaded.loaded, skipped: loaded.errors.length, dir: config.PERSONAS_DIR },
-    'personas loaded',
-  )
-  personas.watch()
-
-  const entitlements = new SubscriptionEntitlements(
-    { stores },
-    { graceDays: config.BILLING_GRACE_DAYS },
-  )
-  const billing: Billing | undefined =
-    config.STRIPE_SECRET_KEY && config.STRIPE_WEBHOOK_SECRET && config.STRIPE_PRICE_ID
-      ? createBilling(
-          { stores, log, registry, notifier, emails: email?.emails },
-          {
-            secretKey: config.STRIPE_SECRET_KEY,
-            webhookSecret: config.STRIPE_WEBHOOK_SECRET,
-            priceId: config.STRIPE_PRICE_ID,
-            apiUrl: config.STRIPE_API_URL,
-            publicUrl: config.PUBLIC_URL,
-            linkSecret,
-            graceDays: config.BILLING_GRACE_DAYS,
-          },
-        )
-      : undefined
-
-  const core = createChatCore(
-    {
-      stores,
-      llm,
-      personas,
-      entitlements,
-      grants: entitlements,
-      billing: billing?.service,
-      verification: email?.verification,
-      commands,
-      log,
-    },
-    chatCoreOptionsFrom(config),
-  )
+  const email = emailFrom(config, { stores, log, registry, notifier })
+  const llm = startLlmGateway(config, log, registry, email)
+  const personas = await loadPersonas(config, log)
+  const billing = billingFrom(config, { stores, log, registry, notifier, email, linkSecret })
+  const core = buildChatCore(config, {
+    stores,
+    llm,
+    personas,
+    billing: billing?.service,
+    verification: email?.verification,
+    log,
+  })
   const counted = instrumentChatCore(core, registry)
-
-  const telegram: TelegramBot | undefined = config.TELEGRAM_BOT_TOKEN
-    ? createTelegramBot(
-        { core: counted, log },
-        {
-          token: config.TELEGRAM_BOT_TOKEN,
-          apiRoot: config.TELEGRAM_API_ROOT,
-          webhook: config.TELEGRAM_WEBHOOK,
-          webhookSecret:
-            config.TELEGRAM_WEBHOOK_SECRET ??
-            createHmac('sha256', linkSecret).update('telegram-webhook').digest('hex'),
-          publicUrl: config.PUBLIC_URL,
-        },
-      )
-    : undefined
-  const discord: DiscordBot | undefined = config.DISCORD_TOKEN
-    ? createDiscordBot(
-        { core: counted, log },
-        {
-          token: config.DISCORD_TOKEN,
-          guildId: config.DISCORD_GUILD_ID,
-          apiUrl: config.DISCORD_API_URL,
-          messageContent: config.DISCORD_MESSAGE_CONTENT,
-        },
-      )
-    : undefined
+  const bots = botsFrom(config, counted, log, linkSecret)
 
   const plugins: ServerPlugin[] = []
   if (billing) plugins.push({ plugin: billing.routes })
   if (email) plugins.push({ plugin: email.routes })
-  if (telegram && config.TELEGRAM_WEBHOOK) plugins.push({ plugin: telegram.webhookRoutes })
-
-  const server = await createServer({
-    log,
-    registry,
-    plugins,
-    health: async () => {
-      const [db, hosts] = await Promise.all([pingWithin(stores, 2_000), llm.health()])
-      return [
-        db,
-        ...hosts.map(
-          (h): ComponentHealth => ({
-            name: `ollama ${h.host}`,
-            status: h.status,
-            essential: false,
-            detail: h.detail,
-          }),
-        ),
-        email ? email.health() : disabled('smtp', 'set SMTP_URL to enable email'),
-        billing
-          ? billing.health()
-          : disabled('stripe', 'set STRIPE_SECRET_KEY to enable subscriptions'),
-        discord ? discord.health() : disabled('discord', 'set DISCORD_TOKEN to enable'),
-        telegram ? telegram.health() : disabled('telegram', 'set TELEGRAM_BOT_TOKEN to enable'),
-      ]
-    },
-  })
+  if (bots.telegram && config.TELEGRAM_WEBHOOK) {
+    plugins.push({ plugin: bots.telegram.webhookRoutes })
+  }
+  const health = healthOf({ stores, llm, email, billing, ...bots })
+  const server = await createServer({ log, registry, plugins, health })
   await server.listen({ host: config.HOST, port: config.PORT })
   log.info(
     { url: config.PUBLIC_URL, host: config.HOST, port: config.PORT },
     'HTTP server listening',
   )
-
-  if (!discord) log.info('Discord is disabled: set DISCORD_TOKEN to enable it')
-  if (!telegram) log.info('Telegram is disabled: set TELEGRAM_BOT_TOKEN to enable it')
-  if (!billing)
-    log.info(
-      'Subscriptions are disabled: set STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET and STRIPE_PRICE_ID to enable them',
-    )
-  if (!email) log.info('Email is disabled: set SMTP_URL (and SMTP_FROM) to enable it')
+  logDisabledParts({ email, billing, ...bots }, log)
 
   // Slow or failing start-up work (model checks, SMTP verification) never blocks serving.
-  const background: Promise<unknown>[] = [
-    llm.start([
-      ...new Set([
-        config.OLLAMA_MODEL,
-        ...personas.list().flatMap((p) => (p.model ? [p.model] : [])),
-      ]),
-    ]),
-  ]
+  const background: Promise<unknown>[] = [llm.start(requiredModels(config, personas))]
   if (email) background.push(email.start())
-
-  for (const bot of [telegram, discord]) {
-    if (!bot) continue
-    try {
-      await bot.start()
-      notifier.register(bot.messenger)
-    } catch (err) {
-      log.error(
-        { err, component: bot === telegram ? 'telegram' : 'discord' },
-        'bot failed to start; the rest of the platform keeps running',
-      )
-    }
-  }
-
-  let consoleStop: AbortController | undefined
-  let consoleEnded: Promise<void> = new Promise<void>(() => {})
-  if (io.console) {
-    consoleStop = new AbortController()
-    consoleEnded = runConsoleChat(
-      { core: counted, log },
-      {
-        input: io.console.input,
-        output: io.console.output,
-        userId: userInfo().username,
-        signal: consoleStop.signal,
-        banner:
-          'No Discord or Telegram token is configured, so here is the terminal chat.\n' +
-          'Connect the bots by setting DISCORD_TOKEN or TELEGRAM_BOT_TOKEN in .env (see README). /quit to leave.',
-      },
-    ).catch((err: unknown) => {
-      log.error({ err }, 'terminal chat failed')
-    })
-  }
+  await startBots(bots, notifier, log)
+  const terminal = openTerminalChat(io.console, counted, log)
 
   let stopping: Promise<void> | undefined
   return {
     url: `http://${config.HOST}:${config.PORT}`,
     core,
     stores,
-    consoleEnded,
+    consoleEnded: terminal.ended,
     stop() {
       stopping ??= (async () => {
         log.info('stopping: no new messages; letting replies in flight finish')
-        consoleStop?.abort()
-        await Promise.allSettled([core.close(SHUTDOWN_GRACE_MS), discord?.stop(), telegram?.stop()])
+        terminal.stop()
+        await Promise.allSettled([
+          core.close(SHUTDOWN_GRACE_MS),
+          bots.discord?.stop(),
+          bots.telegram?.stop(),
+        ])
         await server
           .close()
           .catch((err: unknown) => log.error({ err }, 'closing the HTTP server failed'))
@@ -290,4 +112,22 @@ export async function startPlatform(
       return stopping
     },
   }
+}
+
+/** The LLM gateway; an Ollama host that stays unreachable is emailed to the operator. */
+function startLlmGateway(
+  config: Config,
+  log: PinoLogger,
+  registry: Registry,
+  email: ReturnType<typeof emailFrom>,
+): LlmGateway {
+  return createLlmGateway(
+    { log, registry },
+    {
+      ...llmGatewayOptionsFrom(config),
+      onHostUnreachable: email
+        ? (host, downForMs) => void email.notifyOllamaUnreachable(host, downForMs)
+        : undefined,
+    },
+  )
 }

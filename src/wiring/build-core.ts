@@ -1,0 +1,42 @@
+import { commands } from '../../commands/index.js'
+import { SubscriptionEntitlements } from '../billing/subscription-entitlements.js'
+import type { Config } from '../config.js'
+import { createChatCore, type RunningChatCore } from '../core/create-chat-core.js'
+import type { PersonaRepository } from '../core/persona.js'
+import type { LlmClient } from '../core/ports/llm.js'
+import type { Logger } from '../core/ports/logger.js'
+import type { BillingService, VerificationService } from '../core/ports/services.js'
+import type { SqlStores } from '../storage/sql-stores.js'
+import { chatCoreOptionsFrom } from './config-options.js'
+
+export interface CoreParts {
+  readonly stores: SqlStores
+  readonly llm: LlmClient
+  readonly personas: PersonaRepository
+  readonly billing?: BillingService | undefined
+  readonly verification?: VerificationService | undefined
+  readonly log: Logger
+}
+
+/** The conversation core with every command, entitlements over the subscription store. */
+export function buildChatCore(config: Config, parts: CoreParts): RunningChatCore {
+  const { stores, llm, personas, billing, verification, log } = parts
+  const entitlements = new SubscriptionEntitlements(
+    { stores },
+    { graceDays: config.BILLING_GRACE_DAYS },
+  )
+  return createChatCore(
+    {
+      stores,
+      llm,
+      personas,
+      entitlements,
+      grants: entitlements,
+      billing,
+      verification,
+      commands,
+      log,
+    },
+    chatCoreOptionsFrom(config),
+  )
+}

@@ -1,0 +1,26 @@
+import { randomBytes } from 'node:crypto'
+import type { Logger as PinoLogger } from 'pino'
+import type { Config } from '../config.js'
+import { createDatabase, type DatabaseHandle } from '../storage/create-database.js'
+import { migrateToLatest } from '../storage/migrate.js'
+import { createSqlStores, type SqlStores } from '../storage/sql-stores.js'
+
+const LINK_SECRET_KEY = 'link_secret'
+
+export interface OpenStores {
+  readonly database: DatabaseHandle
+  readonly stores: SqlStores
+  /** LINK_SECRET, else one generated on first start and kept in the database. */
+  readonly linkSecret: string
+}
+
+/** Opens the database, migrates it to the latest schema and reads (or creates) the link secret. */
+export async function openStores(config: Config, log: PinoLogger): Promise<OpenStores> {
+  const database: DatabaseHandle = createDatabase(config.DATABASE_URL)
+  await migrateToLatest(database.db, log, { schema: database.schema })
+  const stores = createSqlStores(database.db)
+  const linkSecret =
+    config.LINK_SECRET ??
+    (await stores.kv.setIfAbsent(LINK_SECRET_KEY, randomBytes(32).toString('hex')))
+  return { database, stores, linkSecret }
+}
