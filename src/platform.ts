@@ -44,7 +44,7 @@ export async function startPlatform(
   log: PinoLogger,
   io: PlatformIo = {},
 ): Promise<RunningPlatform> {
-  const { database, stores, linkSecret } = await openStores(config, log)
+  const { database, stores, linkSecret, ownership } = await openStores(config, log)
   const registry = new Registry()
   const notifier = new AccountNotifier({
     accounts: stores.accounts,
@@ -107,6 +107,7 @@ export async function startPlatform(
         await Promise.allSettled([billing?.close(), email?.close(), llm.close(), personas.close()])
         await Promise.race([Promise.allSettled(background), new Promise((r) => setTimeout(r, 500))])
         await database.destroy()
+        ownership?.release()
         log.info('stopped')
       })()
       return stopping
