@@ -14,6 +14,7 @@ import { migrateToLatest } from './storage/migrate.js'
 import { createSqlStores } from './storage/sql-stores.js'
 import { buildChatCore } from './wiring/build-core.js'
 import { llmGatewayOptionsFrom } from './wiring/config-options.js'
+import { requiredModels } from './wiring/load-personas.js'
 
 /** Where the terminal chat reads and writes; tests pass their own. */
 export interface ChatIo {
@@ -74,12 +75,7 @@ export async function main(
       io.errors.write(`No personas could be loaded from ${config.PERSONAS_DIR}.\n`)
       return 1
     }
-    await llm.start([
-      ...new Set([
-        config.OLLAMA_MODEL,
-        ...personas.list().flatMap((p) => (p.model ? [p.model] : [])),
-      ]),
-    ])
+    await llm.start(requiredModels(config, personas))
     const core = buildChatCore(config, { stores, llm, personas, log })
     try {
       await runConsoleChat(
