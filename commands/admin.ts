@@ -79,6 +79,6 @@ export const adminCommand: CoreCommand = {
       default:
         text = USAGE
     }
-    await ctx.reply({ text, ephemeral: true })
+    await ctx.reply({ text, ephemeral: true, personal: true })
   },
 }

@@ -19,6 +19,7 @@ export const billingCommand: CoreCommand = {
     await ctx.reply({
       text: 'Manage your payment method, invoices or cancel here:',
       ephemeral: true,
+      personal: true,
       links: [{ label: 'Billing', url }],
     })
   },

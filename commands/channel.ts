@@ -42,6 +42,14 @@ async function personaPatch(
   return { personaId: persona.id }
 }
 
+/** Turning adult content on takes the admin's own 18+ confirmation; turning it off never does. */
+function adultPatch(ctx: CoreCommandContext, on: boolean): Partial<ChatSettings> | string {
+  if (on && !ctx.caller.account.adultConfirmed) {
+    return 'Only an admin who confirmed being 18 or older can turn adult content on. Confirm with /settings adult yes, then run /channel adult on again.'
+  }
+  return { adultEnabled: on }
+}
+
 export const channelCommand: CoreCommand = {
   name: 'channel',
   description: 'Chat settings for admins: persona, answer-all, adult, allowed personas',
@@ -86,7 +94,7 @@ export const channelCommand: CoreCommand = {
         on === undefined
           ? `Usage: /channel ${setting} on|off`
           : setting === 'adult'
-            ? { adultEnabled: on }
+            ? adultPatch(ctx, on)
             : { answerAll: on }
     } else if (setting === 'allowed' || setting === 'server_allowed') {
       if (!value) patch = `Usage: /channel ${setting} <id,id,…|all>`

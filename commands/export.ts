@@ -9,6 +9,7 @@ export const exportCommand: CoreCommand = {
     await ctx.reply({
       text: 'Here is everything we store about you.',
       ephemeral: true,
+      personal: true,
       file: {
         name: `justlayme-export-${ctx.caller.account.id}.json`,
         mimeType: 'application/json',

@@ -1,5 +1,8 @@
 import type { CoreCommand, CoreCommandContext } from './types.js'
 
+const ADULT_PLACES =
+  'in a Discord age-restricted channel, in a Telegram private chat after /settings adult yes, or in a Telegram group where an admin ran /channel adult on'
+
 async function exportPersona(ctx: CoreCommandContext, name: string | undefined): Promise<void> {
   const persona = name
     ? ctx.services.personas.find(name)
@@ -11,18 +14,25 @@ async function exportPersona(ctx: CoreCommandContext, name: string | undefined):
     })
     return
   }
-  const card = ctx.services.personas.exportCard(persona.id)
-  if (!card) {
-    await ctx.reply({ text: `${persona.name} cannot be exported.`, ephemeral: true })
+  const result = await ctx.services.personas.export(ctx.caller, persona)
+  const refusal: Record<Exclude<typeof result.status, 'exported'>, string> = {
+    not_exportable: `${persona.name} cannot be exported: the operator keeps this card private.`,
+    adult_not_allowed: `${persona.name} is for adults only. To export it, confirm you are 18 or older with /settings adult yes and ask ${ADULT_PLACES}.`,
+    premium_required: `${persona.name} is for premium members. Run /subscribe to export it.`,
+    not_allowed_here: `${persona.name} is not allowed in this chat. A chat admin can change that with /channel.`,
+  }
+  if (result.status !== 'exported') {
+    await ctx.reply({ text: refusal[result.status], ephemeral: true })
     return
   }
   await ctx.reply({
     text: `${persona.name} as a Character Card V3:`,
     ephemeral: true,
+    personal: true,
     file: {
       name: `${persona.id}.json`,
       mimeType: 'application/json',
-      content: JSON.stringify(card, null, 2),
+      content: JSON.stringify(result.card, null, 2),
     },
   })
 }
@@ -77,7 +87,7 @@ export const personaCommand: CoreCommand = {
         return
       case 'adult_not_allowed':
         await ctx.reply({
-          text: `${result.persona.name} is for adults only: use it in a Discord age-restricted channel, in a Telegram private chat after /settings adult yes, or in a Telegram group where an admin ran /channel adult on.`,
+          text: `${result.persona.name} is for adults only: use it ${ADULT_PLACES}.`,
           ephemeral: true,
         })
         return

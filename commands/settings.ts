@@ -19,6 +19,7 @@ export const settingsCommand: CoreCommand = {
       await ctx.reply({
         text: `18+ confirmed: ${ctx.caller.account.adultConfirmed ? 'yes' : 'no'}. Change it with /settings adult yes|no.`,
         ephemeral: true,
+        personal: true,
         actions: ctx.caller.account.adultConfirmed
           ? [
               {

@@ -31,6 +31,7 @@ export const statusCommand: CoreCommand = {
         `Email: ${email}`,
       ].join('\n'),
       ephemeral: true,
+      personal: true,
     })
   },
 }

@@ -12,6 +12,7 @@ export const subscribeCommand: CoreCommand = {
     await ctx.reply({
       text: 'Premium gives you many more messages a day, a larger memory and premium personas.',
       ephemeral: true,
+      personal: true,
       links: [{ label: 'Subscribe', url }],
     })
   },

@@ -23,6 +23,6 @@ export const verifyCommand: CoreCommand = {
           : result.status === 'rate_limited'
             ? `Too many verification emails: try again in ${Math.ceil(result.retryAfterSeconds / 60)} min.`
             : `${result.email} is already verified for your account.`
-    await ctx.reply({ text, ephemeral: true })
+    await ctx.reply({ text, ephemeral: true, personal: true })
   },
 }

@@ -1,4 +1,5 @@
 import { userInfo } from 'node:os'
+import { join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -6,6 +7,7 @@ import { Registry } from 'prom-client'
 import { runConsoleChat } from '../bots/console/console-chat.js'
 import { checkOllama } from '../bots/console/ollama-check.js'
 import { ConfigError, loadConfig, readEnv } from './config.js'
+import { ExportDirectory } from './files/export-directory.js'
 import { createLlmGateway } from './llm/create-llm-gateway.js'
 import { createLogger } from './logger.js'
 import { FilePersonaRepository } from './personas/file-persona-repository.js'
@@ -69,14 +71,18 @@ export async function main(
   const llm = createLlmGateway({ log, registry: new Registry() }, llmGatewayOptionsFrom(config))
   try {
     await migrateToLatest(database.db, log)
-    const stores = createSqlStores(database.db)
+    const stores = createSqlStores(database.db, {
+      scrub: () => database.scrub(),
+      onScrubError: (err) => log.error({ err }, 'scrubbing the database after a merge failed'),
+    })
+    const exportFiles = new ExportDirectory(join(config.DATA_DIR, 'exports'))
     const loaded = await personas.reload()
     if (loaded.loaded === 0) {
       io.errors.write(`No personas could be loaded from ${config.PERSONAS_DIR}.\n`)
       return 1
     }
     await llm.start(requiredModels(config, personas))
-    const core = buildChatCore(config, { stores, llm, personas, log })
+    const core = buildChatCore(config, { stores, llm, personas, exportFiles, log })
     try {
       await runConsoleChat(
         { core, log },
@@ -85,6 +91,7 @@ export async function main(
           output: io.output,
           userId: userInfo().username,
           persona: typeof values.persona === 'string' ? values.persona : undefined,
+          fileDir: exportFiles.dir,
         },
       )
     } finally {

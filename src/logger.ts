@@ -1,4 +1,5 @@
 import { type DestinationStream, type Logger, pino } from 'pino'
+import { hideMessageText } from './log-message-text.js'
 
 export interface LoggerOptions {
   readonly level: string
@@ -58,7 +59,8 @@ function scrubbedError(err: unknown): unknown {
   for (const [key, value] of Object.entries(serialized)) {
     if (typeof value === 'string') serialized[key] = scrubSecrets(value)
   }
-  return serialized
+  // Platform API errors quote the request, i.e. the message being sent.
+  return hideMessageText(serialized)
 }
 
 /**

@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import type { Logger as PinoLogger } from 'pino'
 import { Registry } from 'prom-client'
@@ -5,6 +6,7 @@ import type { Config } from './config.js'
 import type { RunningChatCore } from './core/create-chat-core.js'
 import { AccountNotifier } from './core/notifier.js'
 import type { Stores } from './core/ports/stores.js'
+import { ExportDirectory } from './files/export-directory.js'
 import { createLlmGateway, type LlmGateway } from './llm/create-llm-gateway.js'
 import { createServer, type ServerPlugin } from './server/app.js'
 import { botsFrom, startBots } from './wiring/bots.js'
@@ -45,6 +47,7 @@ export async function startPlatform(
   io: PlatformIo = {},
 ): Promise<RunningPlatform> {
   const { database, stores, linkSecret, ownership } = await openStores(config, log)
+  const exportFiles = new ExportDirectory(join(config.DATA_DIR, 'exports'))
   const registry = new Registry()
   const notifier = new AccountNotifier({
     accounts: stores.accounts,
@@ -60,6 +63,7 @@ export async function startPlatform(
     personas,
     billing: billing?.service,
     verification: email?.verification,
+    exportFiles,
     log,
   })
   const counted = instrumentChatCore(core, registry)
@@ -84,7 +88,7 @@ export async function startPlatform(
   const background: Promise<unknown>[] = [llm.start(requiredModels(config, personas))]
   if (email) background.push(email.start())
   await startBots(bots, notifier, log)
-  const terminal = openTerminalChat(io.console, counted, log)
+  const terminal = openTerminalChat(io.console, counted, log, exportFiles.dir)
 
   let stopping: Promise<void> | undefined
   return {

@@ -216,25 +216,28 @@ export class TelegramHandlers {
     reply: CommandReply,
     invocation: CommandInvocation,
   ): Promise<void> {
-    if (!(reply.ephemeral && target.isGroup)) return this.#deliver(target, reply)
-    // Personal answers go to the private chat; in the group only a pointer to it.
+    const personal =
+      reply.personal === true || (reply.links?.length ?? 0) > 0 || reply.file !== undefined
+    if (!((reply.ephemeral || personal) && target.isGroup)) return this.#deliver(target, reply)
+    // Private answers go to the private chat; in the group only a pointer to it.
     const dm: ChatTarget = { chatId: Number(invocation.platformUserId), isGroup: false }
     try {
       await this.#deliver(dm, reply)
-      await this.#d.sender.sendText(
-        target,
-        `${invocation.displayName}, I've sent you the answer in a private message.`,
-      )
     } catch (err) {
+      // Telegram lets a bot write only to people who started a private chat with it.
       this.#d.log.info({ err, command: invocation.name }, 'telegram could not answer privately')
-      const personal = (reply.links?.length ?? 0) > 0 || reply.file !== undefined
       await (personal
         ? this.#d.sender.sendText(
             target,
-            `${invocation.displayName}, please open a private chat with me and run /${invocation.name} there.`,
+            `${invocation.displayName}, open a private chat with me first (tap my name, then Start), then run /${invocation.name} there: I don't post personal answers in groups.`,
           )
         : this.#deliver(target, reply))
+      return
     }
+    await this.#d.sender.sendText(
+      target,
+      `${invocation.displayName}, I've sent you the answer in a private message.`,
+    )
   }
 
   async #deliver(target: ChatTarget, reply: CommandReply): Promise<void> {

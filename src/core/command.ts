@@ -21,8 +21,15 @@ export type CommandPermission = 'everyone' | 'chat_admin' | 'admin'
 /** What a command answers: text plus optional buttons, choices and a file. */
 export interface CommandReply {
   readonly text: string
-  /** Personal answers: Discord ephemeral; adapters may DM instead in public places. */
+  /** Private answers: Discord ephemeral; adapters may DM instead in public places. */
   readonly ephemeral?: boolean
+  /**
+   * About the person (plan, email, memory, billing links, files of their data): never posted
+   * in a group or channel. Adapters answer privately (Discord ephemeral, Telegram DM); when
+   * they cannot, the group only gets "open a private chat with me first". Replies with links
+   * or a file count as personal too.
+   */
+  readonly personal?: boolean
   /** URL buttons (subscribe, billing). */
   readonly links?: readonly { readonly label: string; readonly url: string }[]
   /** Buttons that run another command with fixed arguments (persona picker, confirmations). */

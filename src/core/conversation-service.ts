@@ -1,16 +1,29 @@
 import type { Caller } from './caller.js'
+import { type ForgetOutcome, forgetAccount } from './forget-account.js'
+import type { MemoryWriter } from './memory-writer.js'
 import type { Persona } from './persona.js'
 import type { Clock } from './ports/clock.js'
+import type { ExportFiles } from './ports/export-files.js'
+import type { LlmClient } from './ports/llm.js'
+import type { Logger } from './ports/logger.js'
 import type { Stores } from './ports/stores.js'
 import type { ReplyEngine } from './reply-engine.js'
 import type { Rules } from './rules.js'
-import { accountScope, conversationScope } from './scopes.js'
+import { conversationScope } from './scopes.js'
 import type { ReplyEvent } from './types.js'
 
 export interface ConversationServiceDeps {
   readonly engine: ReplyEngine
   readonly rules: Rules
-  readonly stores: Pick<Stores, 'conversations'>
+  readonly stores: Pick<
+    Stores,
+    'accounts' | 'conversations' | 'personalData' | 'transaction' | 'scrubDeleted'
+  >
+  readonly memory: MemoryWriter
+  readonly llm: LlmClient
+  /** Where the terminal saves `/export` files; `/forget` removes the person's. */
+  readonly exportFiles?: ExportFiles | undefined
+  readonly log: Logger
   readonly now: Clock
 }
 
@@ -70,13 +83,14 @@ export class ConversationService {
     return { persona, summary: current?.summary ?? null }
   }
 
-  /** Deletes every DM conversation (and so the memory) of the caller's account. */
-  async forget(caller: Caller): Promise<{ conversations: number }> {
-    this.#deps.engine.stopAccount(caller.account.id)
-    const deleted = await this.#deps.stores.conversations.deleteScope(
-      accountScope(caller.account.id),
-    )
-    return { conversations: deleted }
+  /**
+   * Deletes everything that holds the caller's words: DM conversations and their memory, their
+   * messages in groups (and the replies to them), mail copies and email links, cached replies
+   * and export files; then scrubs the database files. Keeps the account itself.
+   */
+  async forget(caller: Caller): Promise<ForgetOutcome> {
+    const account = (await this.#deps.stores.accounts.get(caller.account.id)) ?? caller.account
+    return forgetAccount(this.#deps, account)
   }
 
   #activePersona(caller: Caller): Promise<Persona> {

@@ -10,6 +10,7 @@ import { MemoryWriter } from './memory-writer.js'
 import type { PersonaRepository } from './persona.js'
 import { PersonaService } from './persona-service.js'
 import type { Clock } from './ports/clock.js'
+import type { ExportFiles } from './ports/export-files.js'
 import type { LlmClient } from './ports/llm.js'
 import type { Logger } from './ports/logger.js'
 import type {
@@ -40,6 +41,8 @@ export interface ChatCoreDeps {
    * them itself). Without it the core answers every command as unknown.
    */
   readonly commands?: readonly Command<CommandServices>[] | undefined
+  /** The terminal's export folder (`DATA_DIR/exports`): `/forget` removes the person's files. */
+  readonly exportFiles?: ExportFiles | undefined
   readonly log: Logger
   readonly now?: Clock | undefined
 }
@@ -132,7 +135,16 @@ export function createChatCore(deps: ChatCoreDeps, options: ChatCoreOptions): Ru
   let commands: readonly CommandDescriptor[] = []
   const services: CommandServices = {
     personas: personaService,
-    conversations: new ConversationService({ engine, rules, stores, now }),
+    conversations: new ConversationService({
+      engine,
+      rules,
+      stores,
+      memory,
+      llm: deps.llm,
+      exportFiles: deps.exportFiles,
+      log,
+      now,
+    }),
     settings: new SettingsService({ rules, stores, now }),
     account: new AccountService({ rules, stores, entitlements: deps.entitlements, now }),
     admin: new AdminService({ stores, personas, now }),

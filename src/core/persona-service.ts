@@ -21,6 +21,18 @@ export type PersonaChoice =
   | { readonly status: 'not_allowed_here'; readonly persona: Persona }
   | { readonly status: 'chat_admin_only' }
 
+/** What `/persona export` may hand out to the caller. */
+export type PersonaExport =
+  | {
+      readonly status: 'exported'
+      readonly persona: Persona
+      readonly card: Record<string, unknown>
+    }
+  | { readonly status: 'not_exportable'; readonly persona: Persona }
+  | { readonly status: 'adult_not_allowed'; readonly persona: Persona }
+  | { readonly status: 'premium_required'; readonly persona: Persona }
+  | { readonly status: 'not_allowed_here'; readonly persona: Persona }
+
 /** Which personas exist, which one answers here, and choosing one (`/persona`, `/personas`). */
 export class PersonaService {
   readonly #deps: PersonaServiceDeps
@@ -49,9 +61,29 @@ export class PersonaService {
     return this.#deps.personas.find(idOrName.trim())
   }
 
-  /** A Character Card V3 object of the persona, undefined when unknown. */
-  exportCard(id: string): Record<string, unknown> | undefined {
-    return this.#deps.personas.exportCard(id)
+  /**
+   * The persona's Character Card V3 (full prompts included), only when the caller could use it:
+   * the operator did not forbid export (`exportable: false`), premium personas need premium
+   * (also in groups), adult ones need a place where `/persona` allows them AND the caller's own
+   * 18+ confirmation (a Discord age-restricted channel counts as one), and the chat's allow-list
+   * must include it.
+   */
+  async export(caller: Caller, persona: Persona): Promise<PersonaExport> {
+    if (!persona.exportable) return { status: 'not_exportable', persona }
+    if (persona.nsfw) {
+      const placeAllows = await this.#rules.adultAllowed(caller, caller.account)
+      // In groups, `/channel adult on` speaks for the chat, not for the person asking.
+      const ageKnown =
+        caller.account.adultConfirmed || (caller.chatKind === 'group' && caller.adultAllowed)
+      if (!placeAllows || !ageKnown) return { status: 'adult_not_allowed', persona }
+    }
+    if (persona.tier === 'premium' && caller.tier !== 'premium') {
+      return { status: 'premium_required', persona }
+    }
+    const allowed = await this.#allowedHere(caller)
+    if (allowed && !allowed.includes(persona.id)) return { status: 'not_allowed_here', persona }
+    const card = this.#deps.personas.exportCard(persona.id)
+    return card ? { status: 'exported', persona, card } : { status: 'not_exportable', persona }
   }
 
   /** The persona that answers the caller here. */

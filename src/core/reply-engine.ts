@@ -43,6 +43,8 @@ export class ReplyEngine {
   readonly #options: ReplyEngineOptions
   readonly #flight = new SingleFlight()
   readonly #inFlight = new Set<Promise<void>>()
+  /** The turns in flight per account, so `/forget` can wait for them to end. */
+  readonly #byAccount = new Map<string, Set<Promise<void>>>()
   #closing = false
 
   constructor(deps: ReplyEngineDeps, options: ReplyEngineOptions) {
@@ -115,6 +117,20 @@ export class ReplyEngine {
         const rows = await conversations.recent(conversation.id, 2)
         const tail = rows.at(-1)
         const before = rows.length > 1 ? rows[0] : undefined
+        const asked = tail?.role === 'user' ? tail : before?.role === 'user' ? before : undefined
+        // A group shares one conversation: a member may only redo the answer to their own message.
+        if (
+          asked &&
+          caller.chatKind === 'group' &&
+          !caller.isChatAdmin &&
+          !caller.isAdmin &&
+          asked.accountId !== caller.account.id
+        ) {
+          throw new AppError('NOT_ALLOWED', 'regenerate of another member’s reply', {
+            reason:
+              'In a group, only chat admins and the person the last reply answered can regenerate it.',
+          })
+        }
         if (tail?.role === 'user') return true
         if (tail?.role !== 'assistant' || before?.role !== 'user') return false
         await conversations.deleteMessage(tail.id)
@@ -149,6 +165,9 @@ export class ReplyEngine {
       untrack = resolve
     })
     this.#inFlight.add(tracked)
+    const mine = this.#byAccount.get(key) ?? new Set<Promise<void>>()
+    this.#byAccount.set(key, mine)
+    mine.add(tracked)
     let turn: Turn | undefined
     try {
       const ahead = this.#flight.size(key)
@@ -181,12 +200,31 @@ export class ReplyEngine {
     } finally {
       turn?.release()
       this.#inFlight.delete(tracked)
+      mine.delete(tracked)
+      if (mine.size === 0) this.#byAccount.delete(key)
       untrack?.()
     }
   }
 
   stopAccount(accountId: string): boolean {
     return this.#flight.cancel(accountId)
+  }
+
+  /**
+   * Stops the account's turns and waits (up to `maxWaitMs`) until they have ended, so nothing
+   * they still hold is written after a `/forget` deleted it. True when all ended in time.
+   */
+  async stopAndSettle(accountId: string, maxWaitMs: number): Promise<boolean> {
+    this.#flight.cancel(accountId)
+    const turns = [...(this.#byAccount.get(accountId) ?? [])]
+    if (turns.length === 0) return true
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), maxWaitMs)
+    })
+    const settled = await Promise.race([Promise.all(turns).then(() => true as const), late])
+    clearTimeout(timer)
+    return settled
   }
 
   /** Stops intake, waits up to `graceMs` for replies in flight, then cancels them. */

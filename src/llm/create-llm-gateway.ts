@@ -125,6 +125,7 @@ export function createLlmGateway(deps: LlmGatewayDeps, options: LlmGatewayOption
     },
     modelInfo: (model) => cached.modelInfo(model),
     health: () => queued.health(),
+    forgetUser: (userKey) => cached.forgetUser(userKey),
     async start(requiredModels) {
       try {
         const wanted = options.fallbackModel

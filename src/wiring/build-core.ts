@@ -3,6 +3,7 @@ import { SubscriptionEntitlements } from '../billing/subscription-entitlements.j
 import type { Config } from '../config.js'
 import { createChatCore, type RunningChatCore } from '../core/create-chat-core.js'
 import type { PersonaRepository } from '../core/persona.js'
+import type { ExportFiles } from '../core/ports/export-files.js'
 import type { LlmClient } from '../core/ports/llm.js'
 import type { Logger } from '../core/ports/logger.js'
 import type { BillingService, VerificationService } from '../core/ports/services.js'
@@ -15,12 +16,14 @@ export interface CoreParts {
   readonly personas: PersonaRepository
   readonly billing?: BillingService | undefined
   readonly verification?: VerificationService | undefined
+  /** Where `/export` writes its files (DATA_DIR/exports). */
+  readonly exportFiles?: ExportFiles | undefined
   readonly log: Logger
 }
 
 /** The conversation core with every command, entitlements over the subscription store. */
 export function buildChatCore(config: Config, parts: CoreParts): RunningChatCore {
-  const { stores, llm, personas, billing, verification, log } = parts
+  const { stores, llm, personas, billing, verification, exportFiles, log } = parts
   const entitlements = new SubscriptionEntitlements(
     { stores },
     { graceDays: config.BILLING_GRACE_DAYS },
@@ -35,6 +38,7 @@ export function buildChatCore(config: Config, parts: CoreParts): RunningChatCore
       billing,
       verification,
       commands,
+      exportFiles,
       log,
     },
     chatCoreOptionsFrom(config),

@@ -26,7 +26,10 @@ export async function openStores(config: Config, log: PinoLogger): Promise<OpenS
       : undefined
   const database: DatabaseHandle = createDatabase(config.DATABASE_URL)
   await migrateToLatest(database.db, log, { schema: database.schema })
-  const stores = createSqlStores(database.db)
+  const stores = createSqlStores(database.db, {
+    scrub: () => database.scrub(),
+    onScrubError: (err) => log.error({ err }, 'scrubbing the database after a merge failed'),
+  })
   const linkSecret =
     config.LINK_SECRET ??
     (await stores.kv.setIfAbsent(LINK_SECRET_KEY, randomBytes(32).toString('hex')))

@@ -15,6 +15,7 @@ export function openTerminalChat(
   io: { readonly input: Readable; readonly output: Writable } | undefined,
   core: ChatCore,
   log: PinoLogger,
+  fileDir: string,
 ): TerminalChat {
   if (!io) return { ended: new Promise<void>(() => {}), stop: () => {} }
   const consoleStop = new AbortController()
@@ -25,6 +26,7 @@ export function openTerminalChat(
       output: io.output,
       userId: userInfo().username,
       signal: consoleStop.signal,
+      fileDir,
       banner:
         'No Discord or Telegram token is configured, so here is the terminal chat.\n' +
         'Connect the bots by setting DISCORD_TOKEN or TELEGRAM_BOT_TOKEN in .env (see README). /quit to leave.',

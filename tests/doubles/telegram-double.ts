@@ -141,6 +141,7 @@ export class TelegramApiDouble {
   readonly #rejectHtml = new Set<number>()
   readonly #forced = new Map<string, ForcedError[]>()
   readonly #admins = new Set<string>()
+  readonly #neverStarted = new Set<number>()
   #callbackId = 1
 
   private constructor(token: string) {
@@ -200,6 +201,20 @@ export class TelegramApiDouble {
     const list = this.#forced.get(method) ?? []
     list.push({ ...error, remaining: times })
     this.#forced.set(method, list)
+  }
+
+  /**
+   * The user never opened a private chat with the bot: like Telegram, sends to their private
+   * chat fail with 403 "bot can't initiate conversation with a user".
+   */
+  neverStarted(userId: number): void {
+    this.#neverStarted.add(userId)
+  }
+
+  #checkCanInitiate(chatId: number): void {
+    if (this.#neverStarted.has(chatId)) {
+      throw new ApiError(403, "Forbidden: bot can't initiate conversation with a user")
+    }
   }
 
   setAdmin(chatId: number, userId: number): void {
@@ -509,6 +524,7 @@ export class TelegramApiDouble {
 
   #sendMessage(body: Record<string, any>): unknown {
     const chatId = Number(body.chat_id)
+    this.#checkCanInitiate(chatId)
     const { visible, entities } = this.#formatted(chatId, body.text, body.parse_mode)
     checkReplyMarkup(body.reply_markup)
     this.#checkFlood(chatId)
@@ -557,6 +573,7 @@ export class TelegramApiDouble {
 
   #sendDocument(body: Record<string, any>): unknown {
     const chatId = Number(body.chat_id)
+    this.#checkCanInitiate(chatId)
     const ref = String(body.document ?? '')
     const file = ref.startsWith('attach://') ? body[ref.slice('attach://'.length)] : undefined
     if (!file || typeof file !== 'object') throw badRequest('there is no document in the request')

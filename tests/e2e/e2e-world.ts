@@ -80,6 +80,7 @@ export class World {
       PUBLIC_URL: `http://127.0.0.1:${port}`,
       LOG_LEVEL: 'info',
       DATABASE_URL: join(dataDir, 'justlayme.sqlite'),
+      DATA_DIR: dataDir,
       PERSONAS_DIR: personasDir,
       ADMINS: `telegram:${TELEGRAM_ADMIN_ID}`,
       OLLAMA_HOSTS: ollama.url,

@@ -43,6 +43,7 @@ export function makePersona(fields: Partial<Persona> & { id: string }): Persona 
     think: false,
     tier: 'free',
     nsfw: false,
+    exportable: true,
     tags: [],
     sourceFile: `${fields.id}.yaml`,
     raw: {},

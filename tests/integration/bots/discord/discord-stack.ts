@@ -38,6 +38,7 @@ function persona(fields: Partial<Persona> & { id: string; name: string }): Perso
     think: false,
     tier: 'free',
     nsfw: false,
+    exportable: true,
     tags: [],
     sourceFile: `${fields.id}.yaml`,
     raw: {},
