@@ -147,7 +147,14 @@ const SPEC = {
   },
   OLLAMA_MODEL: { ...str('a model name', 'llama3.2'), default: 'llama3.2' },
   OLLAMA_FALLBACK_MODEL: str('a model name', 'qwen2.5:0.5b'),
-  OLLAMA_CONCURRENCY: { ...int(1, 64, '2'), default: '2' },
+  OLLAMA_CONCURRENCY: {
+    expected: 'auto or an integer from 1 to 64',
+    example: 'auto',
+    parse: (raw: string): number | 'auto' | undefined =>
+      raw.trim().toLowerCase() === 'auto' ? 'auto' : int(1, 64, '4').parse(raw),
+    default: 'auto',
+  },
+  OLLAMA_MAX_CONCURRENCY: { ...int(1, 64, '8'), default: '8' },
   OLLAMA_MAX_QUEUE: { ...int(1, 100_000, '100'), default: '100' },
   OLLAMA_AUTO_PULL: { ...bool, default: 'false' },
   OLLAMA_FIRST_TOKEN_TIMEOUT_MS: { ...int(1000, 3_600_000, '90000'), default: '90000' },

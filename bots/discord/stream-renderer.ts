@@ -116,11 +116,14 @@ class StreamRender {
         this.#status = '✍️ …'
         this.#schedule()
         return
-      case 'delta':
+      case 'delta': {
+        // The first words skip the pacing gap: they go as soon as the channel has a slot.
+        const first = this.#phase !== 'streaming'
         this.#phase = 'streaming'
         this.#body += event.text
-        this.#schedule()
+        this.#schedule(first)
         return
+      }
       case 'done':
         this.#body = event.text
         this.#regenerate = true
@@ -157,16 +160,16 @@ class StreamRender {
       return
     }
     if (this.#phase !== 'waiting') return
-    // The placeholder goes out at once; the scheduler then keeps edits spaced from it.
-    await this.#sync()
+    // The placeholder goes out at once and counts against the channel's write budget.
     this.#deps.scheduler.noteSend(this.#surface.channelKey)
+    await this.#sync()
   }
 
-  #schedule(): void {
+  #schedule(first = false): void {
     const surface = this.#surface
     if (!surface || this.#failed) return
     this.#deps.scheduler
-      .submit(surface.channelKey, this.#streamKey, () => this.#sync())
+      .submit(surface.channelKey, this.#streamKey, () => this.#sync(), { first })
       .catch((err: unknown) => this.#deps.log.debug({ err }, 'intermediate edit skipped'))
   }
 

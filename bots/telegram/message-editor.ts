@@ -16,6 +16,8 @@ export class MessageEditor {
   #latest: string
   #running: Promise<void> | undefined
   #final = false
+  #latestIsReply = false
+  #replyShown = false
 
   constructor(
     deps: { sender: TelegramSender; pacer: EditPacer; log: Logger },
@@ -32,9 +34,10 @@ export class MessageEditor {
     this.#latest = shown
   }
 
-  /** Shows `text` soon; returns at once. */
-  set(text: string): void {
+  /** Shows `text` soon; returns at once. A `status` line is not yet the reply's first words. */
+  set(text: string, what: 'reply' | 'status' = 'reply'): void {
     this.#latest = text
+    this.#latestIsReply = what === 'reply'
     // Only start when there is something to show: the loop then awaits before it can finish.
     if (this.#running === undefined && text !== this.#shown) this.#running = this.#loop()
   }
@@ -63,7 +66,11 @@ export class MessageEditor {
   async #loop(): Promise<void> {
     try {
       while (this.#latest !== this.#shown || this.#final) {
-        await this.#pacer.acquire(this.#target.chatId, this.#target.isGroup)
+        // The first words and the finished text go as soon as the chat's budget allows.
+        const first = this.#latestIsReply && !this.#replyShown
+        const kind = this.#final ? 'final' : first ? 'first' : 'intermediate'
+        await this.#pacer.acquire(this.#target.chatId, this.#target.isGroup, kind)
+        if (this.#latestIsReply) this.#replyShown = true
         const text = this.#latest
         if (this.#final) {
           this.#final = false

@@ -108,7 +108,7 @@ export class ReplyRenderer {
   async #status(text: string): Promise<void> {
     if (this.#text.length > 0) return
     const first = this.#editors[0]
-    if (first) first.set(text)
+    if (first) first.set(text, 'status')
     else await this.#open(text)
   }
 

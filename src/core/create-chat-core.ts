@@ -147,7 +147,7 @@ export function createChatCore(deps: ChatCoreDeps, options: ChatCoreOptions): Ru
     }),
     settings: new SettingsService({ rules, stores, now }),
     account: new AccountService({ rules, stores, entitlements: deps.entitlements, now }),
-    admin: new AdminService({ stores, personas, now }),
+    admin: new AdminService({ stores, personas, llm: deps.llm, now }),
     billing: deps.billing,
     verification: deps.verification,
     grants: deps.grants,

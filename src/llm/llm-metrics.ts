@@ -15,6 +15,7 @@ export class LlmMetrics {
   readonly #cacheMisses: Counter<'kind'>
   readonly #errors: Counter<'host' | 'model' | 'kind'>
   readonly #hostUp: Gauge<'host'>
+  readonly #concurrency: Gauge<'host' | 'mode'>
 
   constructor(registry: Registry) {
     const registers = [registry]
@@ -75,6 +76,16 @@ export class LlmMetrics {
       labelNames: ['host'],
       registers,
     })
+    this.#concurrency = new Gauge({
+      name: 'jlm_llm_concurrency',
+      help: 'Generations sent to the host at once: learned (mode auto) or OLLAMA_CONCURRENCY (fixed)',
+      labelNames: ['host', 'mode'],
+      registers,
+    })
+  }
+
+  concurrency(host: string, mode: 'auto' | 'fixed', limit: number): void {
+    this.#concurrency.set({ host, mode }, limit)
   }
 
   queueDepth(host: string, depth: number): void {
