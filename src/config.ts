@@ -201,6 +201,14 @@ const SPEC = {
     default: 'JustLayMe <no-reply@localhost.localdomain>',
   },
   ADMIN_EMAIL: email('ops@example.com'),
+
+  SHUTDOWN_GRACE_MS: { ...int(0, 3_600_000, '30000'), default: '30000' },
+  METRICS_TOKEN: {
+    ...str('16 or more characters without spaces', 'openssl rand -hex 32'),
+    parse: (r: string) => (/^\S{16,}$/.test(r.trim()) ? r.trim() : undefined),
+  },
+  BACKUP_DIR: { ...str('a directory path', './data/backups'), default: './data/backups' },
+  BACKUP_KEEP: { ...int(1, 10_000, '7'), default: '7' },
 } satisfies Record<string, VarSpec<unknown>>
 
 type Spec = typeof SPEC

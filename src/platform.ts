@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import type { Logger as PinoLogger } from 'pino'
 import { Registry } from 'prom-client'
+import { registerBuildInfo } from './build-info.js'
 import type { Config } from './config.js'
 import type { RunningChatCore } from './core/create-chat-core.js'
 import { AccountNotifier } from './core/notifier.js'
@@ -30,11 +31,13 @@ export interface RunningPlatform {
   readonly stores: Stores
   /** Resolves when the terminal chat ended (never, without one). */
   readonly consoleEnded: Promise<void>
-  /** Stops intake, lets in-flight replies finish (or stores them as partial), closes everything. */
+  /**
+   * Drains: stops intake at once (`/health/ready` answers 503), lets replies in flight finish
+   * within SHUTDOWN_GRACE_MS, cuts the rest (stored as partial, shown with a restart line and
+   * Regenerate), then closes everything.
+   */
   stop(): Promise<void>
 }
-
-const SHUTDOWN_GRACE_MS = 3_000
 
 /**
  * The composition root: builds every configured part once, wires them, listens, and
@@ -49,6 +52,7 @@ export async function startPlatform(
   const { database, stores, linkSecret, ownership } = await openStores(config, log)
   const exportFiles = new ExportDirectory(join(config.DATA_DIR, 'exports'))
   const registry = new Registry()
+  registerBuildInfo(registry)
   const notifier = new AccountNotifier({
     accounts: stores.accounts,
     log: log.child({ component: 'notifier' }),
@@ -76,7 +80,15 @@ export async function startPlatform(
     plugins.push({ plugin: bots.telegram.webhookRoutes })
   }
   const health = healthOf({ stores, llm, email, billing, ...bots })
-  const server = await createServer({ log, registry, plugins, health })
+  let draining = false
+  const server = await createServer({
+    log,
+    registry,
+    plugins,
+    metricsToken: config.METRICS_TOKEN,
+    drain: () => ({ draining, repliesInFlight: core.inFlight() }),
+    health,
+  })
   await server.listen({ host: config.HOST, port: config.PORT })
   log.info(
     { url: config.PUBLIC_URL, host: config.HOST, port: config.PORT },
@@ -98,13 +110,16 @@ export async function startPlatform(
     consoleEnded: terminal.ended,
     stop() {
       stopping ??= (async () => {
-        log.info('stopping: no new messages; letting replies in flight finish')
+        draining = true
+        log.info(
+          { repliesInFlight: core.inFlight(), graceMs: config.SHUTDOWN_GRACE_MS },
+          'draining: no new work; replies in flight may finish within SHUTDOWN_GRACE_MS',
+        )
         terminal.stop()
-        await Promise.allSettled([
-          core.close(SHUTDOWN_GRACE_MS),
-          bots.discord?.stop(),
-          bots.telegram?.stop(),
-        ])
+        await Promise.allSettled([bots.telegram?.stopIntake(), bots.discord?.stopIntake()])
+        await core.close(config.SHUTDOWN_GRACE_MS)
+        // The cut replies' last edits (with the restart line) land before the bots disconnect.
+        await Promise.allSettled([bots.discord?.stop(), bots.telegram?.stop()])
         await server
           .close()
           .catch((err: unknown) => log.error({ err }, 'closing the HTTP server failed'))

@@ -39,6 +39,8 @@ export interface DiscordBotOptions {
 export interface DiscordBot {
   /** Logs in, waits for the gateway to be ready and registers the slash commands. */
   start(): Promise<void>
+  /** The first step of a drain: stop taking new work (see `stopIntake` in the Telegram bot). */
+  stopIntake(): Promise<void>
   /** Cancels generations, lets their final edits land (bounded), then disconnects. */
   stop(): Promise<void>
   /** Sends direct messages (notices) to Discord users. */
@@ -124,6 +126,10 @@ export function createDiscordBot(deps: DiscordBotDeps, options: DiscordBotOption
       }
       log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord bot ready')
       await registerCommands()
+    },
+    async stopIntake() {
+      // The gateway stays connected so replies in flight can finish their edits; new messages
+      // still reach the core, which (closing) tells people the bot is restarting.
     },
     async stop() {
       stopping = true

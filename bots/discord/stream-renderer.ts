@@ -139,12 +139,17 @@ class StreamRender {
 
   async #finish(error: UserFacingError, partialText: string | undefined): Promise<void> {
     const message = userMessageFor(error)
+    // Stopped by the person: a quiet mark. Cut by a restart: say so, and offer Regenerate.
+    const stopped = error.code === 'CANCELLED' && !error.params.restarting
+    const cut =
+      error.code === 'CANCELLED' && Boolean(error.params.restarting) && !error.params.notStarted
     if (partialText?.trim()) {
       this.#body = partialText
-      this.#footer = error.code === 'CANCELLED' ? '\n\n*(stopped)*' : `\n\n⚠️ ${message}`
-      this.#regenerate = error.code === 'CANCELLED'
+      this.#footer = stopped ? '\n\n*(stopped)*' : `\n\n⚠️ ${message}`
+      this.#regenerate = error.code === 'CANCELLED' && !error.params.notStarted
     } else {
-      this.#body = error.code === 'CANCELLED' ? '*(stopped)*' : `⚠️ ${message}`
+      this.#body = stopped ? '*(stopped)*' : `⚠️ ${message}`
+      this.#regenerate = cut
     }
     this.#phase = 'final'
     if (!this.#surface) await this.#open(null)

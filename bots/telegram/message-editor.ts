@@ -1,3 +1,4 @@
+import type { InlineKeyboard } from 'grammy'
 import type { Logger } from '../../src/core/ports/logger.js'
 import type { EditPacer } from './edit-pacer.js'
 import type { ChatTarget, TelegramSender } from './telegram-sender.js'
@@ -16,6 +17,7 @@ export class MessageEditor {
   #latest: string
   #running: Promise<void> | undefined
   #final = false
+  #keyboard: InlineKeyboard | undefined
   #latestIsReply = false
   #replyShown = false
 
@@ -56,7 +58,8 @@ export class MessageEditor {
    * Replaces whatever is pending with the finished, formatted chunk (in the next edit slot)
    * and resolves once it is shown.
    */
-  async finish(chunk: string): Promise<void> {
+  async finish(chunk: string, keyboard?: InlineKeyboard): Promise<void> {
+    this.#keyboard = keyboard
     this.#latest = chunk
     this.#final = true
     this.#running ??= this.#loop()
@@ -75,7 +78,7 @@ export class MessageEditor {
         if (this.#final) {
           this.#final = false
           // Never throws for formatting; falls back to a new message when the edit is impossible.
-          await this.#sender.finishChunk(this.#target, this.messageId, text)
+          await this.#sender.finishChunk(this.#target, this.messageId, text, this.#keyboard)
           this.#shown = text
           continue
         }

@@ -259,7 +259,11 @@ export class QueuedLlmClient implements LlmClient {
               emit(event)
             } else if (event.type === 'done') {
               this.#durations.record(this.#now() - startedAt)
-              this.#metrics.completed(host.name, model, event.tokensPerSecond)
+              this.#metrics.completed(host.name, model, {
+                perSecond: event.tokensPerSecond,
+                prompt: event.promptTokens,
+                completion: event.completionTokens,
+              })
               // A cold model's first token includes loading it: no sign of waiting for a slot.
               if (warm) {
                 host.concurrency.observe({

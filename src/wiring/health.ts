@@ -2,6 +2,7 @@ import type { Billing } from '../billing/create-billing.js'
 import type { ComponentHealth } from '../core/types.js'
 import type { Email } from '../email/create-email.js'
 import type { LlmGateway } from '../llm/create-llm-gateway.js'
+import { disabled, ollamaHealth, pingWithin } from '../platform-health.js'
 import type { SqlStores } from '../storage/sql-stores.js'
 import type { Bots } from './bots.js'
 
@@ -12,28 +13,6 @@ export interface HealthParts extends Bots {
   readonly billing: Billing | undefined
 }
 
-/** Database ping with a deadline, so `/health` answers even while PostgreSQL is unreachable. */
-async function pingWithin(stores: SqlStores, ms: number): Promise<ComponentHealth> {
-  let timer: NodeJS.Timeout | undefined
-  try {
-    await Promise.race([
-      stores.ping(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)
-      }),
-    ])
-    return { name: 'database', status: 'up', essential: true }
-  } catch (err) {
-    return { name: 'database', status: 'down', essential: true, detail: (err as Error).message }
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
-function disabled(name: string, how: string): ComponentHealth {
-  return { name, status: 'disabled', essential: false, detail: how }
-}
-
 /** Every component's state for `/health`: disabled parts say which variable turns them on. */
 export function healthOf(parts: HealthParts): () => Promise<readonly ComponentHealth[]> {
   const { stores, llm, email, billing, discord, telegram } = parts
@@ -41,15 +20,8 @@ export function healthOf(parts: HealthParts): () => Promise<readonly ComponentHe
     const [db, hosts] = await Promise.all([pingWithin(stores, 2_000), llm.health()])
     return [
       db,
-      ...hosts.map(
-        (h): ComponentHealth => ({
-          name: `ollama ${h.host}`,
-          status: h.status,
-          essential: false,
-          detail: h.detail,
-        }),
-      ),
-      email ? email.health() : disabled('smtp', 'set SMTP_URL to enable email'),
+      ollamaHealth(hosts),
+      email ? email.health() : disabled('mail', 'set SMTP_URL to enable email'),
       billing
         ? billing.health()
         : disabled('stripe', 'set STRIPE_SECRET_KEY to enable subscriptions'),

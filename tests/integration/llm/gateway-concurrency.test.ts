@@ -42,7 +42,7 @@ describe('LLM gateway: OLLAMA_CONCURRENCY=auto against an Ollama with 4 parallel
     expect(health?.concurrency).toEqual({ limit: 4, mode: 'auto' })
     expect(health?.detail).toMatch(/concurrency 4 \(auto\)/)
     const metrics = await built.registry.metrics()
-    expect(metrics).toContain(`jlm_llm_concurrency{host="${double.url}",mode="auto"} 4`)
+    expect(metrics).toContain(`justlayme_llm_concurrency{host="${double.url}",mode="auto"} 4`)
   }, 60_000)
 
   it('keeps a pinned OLLAMA_CONCURRENCY and reports it as fixed', async () => {
@@ -51,7 +51,7 @@ describe('LLM gateway: OLLAMA_CONCURRENCY=auto against an Ollama with 4 parallel
     gateway = built.gateway
     expect((await gateway.health())[0]?.concurrency).toEqual({ limit: 3, mode: 'fixed' })
     expect(await built.registry.metrics()).toContain(
-      `jlm_llm_concurrency{host="${double.url}",mode="fixed"} 3`,
+      `justlayme_llm_concurrency{host="${double.url}",mode="fixed"} 3`,
     )
   })
 })
