@@ -17,7 +17,7 @@ import { healthOf, logDisabledParts } from './wiring/health.js'
 import { instrumentChatCore } from './wiring/instrumented-chat-core.js'
 import { loadPersonas, requiredModels } from './wiring/load-personas.js'
 import { openStores } from './wiring/open-stores.js'
-import { billingFrom, emailFrom } from './wiring/optional-subsystems.js'
+import { billingFrom, emailFrom, starsFrom } from './wiring/optional-subsystems.js'
 import { openTerminalChat } from './wiring/terminal-chat.js'
 
 export interface PlatformIo {
@@ -61,17 +61,19 @@ export async function startPlatform(
   const llm = startLlmGateway(config, log, registry, email)
   const personas = await loadPersonas(config, log)
   const billing = billingFrom(config, { stores, log, registry, notifier, email, linkSecret })
+  const stars = starsFrom(config, { stores, log, registry, email, linkSecret })
   const core = buildChatCore(config, {
     stores,
     llm,
     personas,
     billing: billing?.service,
+    stars: stars.parts?.service,
     verification: email?.verification,
     exportFiles,
     log,
   })
   const counted = instrumentChatCore(core, registry)
-  const bots = botsFrom(config, counted, log, linkSecret)
+  const bots = botsFrom(config, counted, log, linkSecret, stars)
 
   const plugins: ServerPlugin[] = []
   if (billing) plugins.push({ plugin: billing.routes })
@@ -79,7 +81,7 @@ export async function startPlatform(
   if (bots.telegram && config.TELEGRAM_WEBHOOK) {
     plugins.push({ plugin: bots.telegram.webhookRoutes })
   }
-  const health = healthOf({ stores, llm, email, billing, ...bots })
+  const health = healthOf({ stores, llm, email, billing, stars: stars.parts, ...bots })
   let draining = false
   const server = await createServer({
     log,
@@ -99,6 +101,13 @@ export async function startPlatform(
   // Slow or failing start-up work (model checks, SMTP verification) never blocks serving.
   const background: Promise<unknown>[] = [llm.start(requiredModels(config, personas))]
   if (email) background.push(email.start())
+  if (stars.api) {
+    background.push(
+      stars.api.warm().catch((err: unknown) => {
+        log.warn({ err, component: 'stars' }, 'could not open the Telegram payments connection yet')
+      }),
+    )
+  }
   await startBots(bots, notifier, log)
   const terminal = openTerminalChat(io.console, counted, log, exportFiles.dir)
 

@@ -5,6 +5,7 @@ import { createTelegramBot, type TelegramBot } from '../../bots/telegram/telegra
 import type { Config } from '../config.js'
 import type { ChatCore } from '../core/chat-core.js'
 import type { AccountNotifier } from '../core/notifier.js'
+import type { Stars } from './optional-subsystems.js'
 
 export interface Bots {
   readonly telegram: TelegramBot | undefined
@@ -17,10 +18,16 @@ export function botsFrom(
   core: ChatCore,
   log: PinoLogger,
   linkSecret: string,
+  stars: Stars,
 ): Bots {
   const telegram: TelegramBot | undefined = config.TELEGRAM_BOT_TOKEN
     ? createTelegramBot(
-        { core, log },
+        {
+          core,
+          log,
+          stars: stars.parts?.checkout,
+          answerPreCheckout: stars.api?.answerPreCheckoutQuery,
+        },
         {
           token: config.TELEGRAM_BOT_TOKEN,
           apiRoot: config.TELEGRAM_API_ROOT,

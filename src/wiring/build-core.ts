@@ -1,7 +1,11 @@
 import { commands } from '../../commands/index.js'
 import { SubscriptionEntitlements } from '../billing/subscription-entitlements.js'
 import type { Config } from '../config.js'
-import { createChatCore, type RunningChatCore } from '../core/create-chat-core.js'
+import {
+  type ChatCoreDeps,
+  createChatCore,
+  type RunningChatCore,
+} from '../core/create-chat-core.js'
 import type { PersonaRepository } from '../core/persona.js'
 import type { ExportFiles } from '../core/ports/export-files.js'
 import type { LlmClient } from '../core/ports/llm.js'
@@ -15,6 +19,8 @@ export interface CoreParts {
   readonly llm: LlmClient
   readonly personas: PersonaRepository
   readonly billing?: BillingService | undefined
+  /** Premium in Telegram Stars, when TELEGRAM_STARS_PRICE is set. */
+  readonly stars?: ChatCoreDeps['stars']
   readonly verification?: VerificationService | undefined
   /** Where `/export` writes its files (DATA_DIR/exports). */
   readonly exportFiles?: ExportFiles | undefined
@@ -23,7 +29,7 @@ export interface CoreParts {
 
 /** The conversation core with every command, entitlements over the subscription store. */
 export function buildChatCore(config: Config, parts: CoreParts): RunningChatCore {
-  const { stores, llm, personas, billing, verification, exportFiles, log } = parts
+  const { stores, llm, personas, billing, stars, verification, exportFiles, log } = parts
   const entitlements = new SubscriptionEntitlements(
     { stores },
     { graceDays: config.BILLING_GRACE_DAYS },
@@ -36,6 +42,7 @@ export function buildChatCore(config: Config, parts: CoreParts): RunningChatCore
       entitlements,
       grants: entitlements,
       billing,
+      stars,
       verification,
       commands,
       exportFiles,

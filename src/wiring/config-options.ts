@@ -29,5 +29,7 @@ export function chatCoreOptionsFrom(config: Config): ChatCoreOptions {
     freeContextTokens: config.FREE_CONTEXT_TOKENS,
     premiumContextTokens: config.PREMIUM_CONTEXT_TOKENS,
     admins: config.ADMINS,
+    paySupportText: config.PAYSUPPORT_TEXT,
+    termsUrl: config.TERMS_URL,
   }
 }

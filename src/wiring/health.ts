@@ -5,17 +5,19 @@ import type { LlmGateway } from '../llm/create-llm-gateway.js'
 import { disabled, ollamaHealth, pingWithin } from '../platform-health.js'
 import type { SqlStores } from '../storage/sql-stores.js'
 import type { Bots } from './bots.js'
+import type { Stars } from './optional-subsystems.js'
 
 export interface HealthParts extends Bots {
   readonly stores: SqlStores
   readonly llm: LlmGateway
   readonly email: Email | undefined
   readonly billing: Billing | undefined
+  readonly stars: Stars['parts']
 }
 
 /** Every component's state for `/health`: disabled parts say which variable turns them on. */
 export function healthOf(parts: HealthParts): () => Promise<readonly ComponentHealth[]> {
-  const { stores, llm, email, billing, discord, telegram } = parts
+  const { stores, llm, email, billing, stars, discord, telegram } = parts
   return async () => {
     const [db, hosts] = await Promise.all([pingWithin(stores, 2_000), llm.health()])
     return [
@@ -25,6 +27,9 @@ export function healthOf(parts: HealthParts): () => Promise<readonly ComponentHe
       billing
         ? billing.health()
         : disabled('stripe', 'set STRIPE_SECRET_KEY to enable subscriptions'),
+      stars
+        ? stars.health()
+        : disabled('telegram stars', 'set TELEGRAM_STARS_PRICE to sell premium in Telegram'),
       discord ? discord.health() : disabled('discord', 'set DISCORD_TOKEN to enable'),
       telegram ? telegram.health() : disabled('telegram', 'set TELEGRAM_BOT_TOKEN to enable'),
     ]
@@ -33,7 +38,7 @@ export function healthOf(parts: HealthParts): () => Promise<readonly ComponentHe
 
 /** One line per part that is off, saying how to turn it on. */
 export function logDisabledParts(
-  parts: Omit<HealthParts, 'stores' | 'llm'>,
+  parts: Omit<HealthParts, 'stores' | 'llm' | 'stars'>,
   log: { info(msg: string): void },
 ): void {
   if (!parts.discord) log.info('Discord is disabled: set DISCORD_TOKEN to enable it')

@@ -1,6 +1,8 @@
 import type { Logger as PinoLogger } from 'pino'
 import type { Registry } from 'prom-client'
+import { createTelegramStarsApi, type TelegramStarsApi } from '../../bots/telegram/stars-api.js'
 import { type Billing, createBilling } from '../billing/create-billing.js'
+import { createStarsBilling, type StarsBillingParts } from '../billing/create-stars-billing.js'
 import type { Config } from '../config.js'
 import type { Notifier } from '../core/ports/messenger.js'
 import { createEmail, type Email } from '../email/create-email.js'
@@ -45,4 +47,41 @@ export function billingFrom(
         },
       )
     : undefined
+}
+
+export interface Stars {
+  readonly api: TelegramStarsApi | undefined
+  readonly parts: StarsBillingParts | undefined
+}
+
+/** Premium sold in Telegram Stars when TELEGRAM_STARS_PRICE and TELEGRAM_BOT_TOKEN are set. */
+export function starsFrom(
+  config: Config,
+  deps: Omit<SubsystemDeps, 'notifier'> & {
+    readonly email: Email | undefined
+    readonly linkSecret: string
+  },
+): Stars {
+  const { stores, log, registry, email, linkSecret } = deps
+  const starsApi =
+    config.TELEGRAM_STARS_PRICE !== undefined && config.TELEGRAM_BOT_TOKEN
+      ? createTelegramStarsApi({
+          token: config.TELEGRAM_BOT_TOKEN,
+          apiRoot: config.TELEGRAM_API_ROOT,
+        })
+      : undefined
+  const stars: StarsBillingParts | undefined =
+    config.TELEGRAM_STARS_PRICE !== undefined && starsApi
+      ? createStarsBilling(
+          {
+            stores,
+            api: starsApi,
+            log,
+            registry,
+            emails: email?.emails,
+          },
+          { price: config.TELEGRAM_STARS_PRICE, mode: config.TELEGRAM_SUBSCRIBE, linkSecret },
+        )
+      : undefined
+  return { api: starsApi, parts: stars }
 }
