@@ -19,7 +19,7 @@ import { createEmail, type Email } from './email/create-email.js'
 import { instrumentChatCore } from './instrumented-chat-core.js'
 import { createLlmGateway, type LlmGateway } from './llm/create-llm-gateway.js'
 import { FilePersonaRepository } from './personas/file-persona-repository.js'
-import { createServer, type ServerPlugin } from './server/app.js'
+import { createServer, type ServerOptions, type ServerPlugin } from './server/app.js'
 import { createDatabase, type DatabaseHandle } from './storage/create-database.js'
 import { migrateToLatest } from './storage/migrate.js'
 import { createSqlStores } from './storage/sql-stores.js'
@@ -62,6 +62,11 @@ async function pingWithin(stores: Stores, ms: number): Promise<ComponentHealth> 
 
 function disabled(name: string, how: string): ComponentHealth {
   return { name, status: 'disabled', essential: false, detail: how }
+}
+
+/** The HTTP server's knobs from the configuration. */
+export function serverOptionsFrom(config: Pick<Config, 'TRUST_PROXY'>): ServerOptions {
+  return { trustProxy: config.TRUST_PROXY }
 }
 
 /**
@@ -186,31 +191,34 @@ export async function startPlatform(
   if (email) plugins.push({ plugin: email.routes })
   if (telegram && config.TELEGRAM_WEBHOOK) plugins.push({ plugin: telegram.webhookRoutes })
 
-  const server = await createServer({
-    log,
-    registry,
-    plugins,
-    health: async () => {
-      const [db, hosts] = await Promise.all([pingWithin(stores, 2_000), llm.health()])
-      return [
-        db,
-        ...hosts.map(
-          (h): ComponentHealth => ({
-            name: `ollama ${h.host}`,
-            status: h.status,
-            essential: false,
-            detail: h.detail,
-          }),
-        ),
-        email ? email.health() : disabled('smtp', 'set SMTP_URL to enable email'),
-        billing
-          ? billing.health()
-          : disabled('stripe', 'set STRIPE_SECRET_KEY to enable subscriptions'),
-        discord ? discord.health() : disabled('discord', 'set DISCORD_TOKEN to enable'),
-        telegram ? telegram.health() : disabled('telegram', 'set TELEGRAM_BOT_TOKEN to enable'),
-      ]
+  const server = await createServer(
+    {
+      log,
+      registry,
+      plugins,
+      health: async () => {
+        const [db, hosts] = await Promise.all([pingWithin(stores, 2_000), llm.health()])
+        return [
+          db,
+          ...hosts.map(
+            (h): ComponentHealth => ({
+              name: `ollama ${h.host}`,
+              status: h.status,
+              essential: false,
+              detail: h.detail,
+            }),
+          ),
+          email ? email.health() : disabled('smtp', 'set SMTP_URL to enable email'),
+          billing
+            ? billing.health()
+            : disabled('stripe', 'set STRIPE_SECRET_KEY to enable subscriptions'),
+          discord ? discord.health() : disabled('discord', 'set DISCORD_TOKEN to enable'),
+          telegram ? telegram.health() : disabled('telegram', 'set TELEGRAM_BOT_TOKEN to enable'),
+        ]
+      },
     },
-  })
+    serverOptionsFrom(config),
+  )
   await server.listen({ host: config.HOST, port: config.PORT })
   log.info(
     { url: config.PUBLIC_URL, host: config.HOST, port: config.PORT },
