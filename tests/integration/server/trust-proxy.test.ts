@@ -57,9 +57,12 @@ describe('TRUST_PROXY', () => {
     expect(loadConfig({}).TRUST_PROXY).toBe(false)
     expect(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true)
     expect(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2)
-    expect(loadConfig({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1,loopback' }).TRUST_PROXY).toEqual(
-      ['127.0.0.1', '10.0.0.0/8', '::1', 'loopback'],
-    )
+    expect(loadConfig({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1,loopback' }).TRUST_PROXY).toEqual([
+      '127.0.0.1',
+      '10.0.0.0/8',
+      '::1',
+      'loopback',
+    ])
     for (const bad of ['maybe', '10.0.0.0/33', '300.1.1.1', 'proxy.local']) {
       expect(() => loadConfig({ TRUST_PROXY: bad }), bad).toThrow(ConfigError)
     }
