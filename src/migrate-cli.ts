@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, readEnv } from './config.js'
+import { ConfigError, configuredSecrets, loadConfig, readEnv } from './config.js'
 import { createLogger } from './logger.js'
 import { createDatabase } from './storage/create-database.js'
 import { migrateToLatest } from './storage/migrate.js'
@@ -15,7 +15,11 @@ async function main(): Promise<number> {
     }
     throw err
   }
-  const log = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT })
+  const log = createLogger({
+    level: config.LOG_LEVEL,
+    format: config.LOG_FORMAT,
+    secrets: configuredSecrets(config),
+  })
   const handle = createDatabase(config.DATABASE_URL)
   try {
     await migrateToLatest(handle.db, log)

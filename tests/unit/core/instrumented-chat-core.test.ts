@@ -30,7 +30,7 @@ function invocation(name: string): CommandInvocation {
     platformUserId: '1',
     displayName: 'someone',
     chatId: '1',
-    chatKind: 'private',
+    chatKind: 'direct',
     adultAllowed: false,
     isChatAdmin: false,
     name,
