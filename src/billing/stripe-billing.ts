@@ -86,7 +86,7 @@ export class StripeBilling implements BillingService {
       return { kind: 'already_subscribed' }
     }
     const account = await this.#stores.accounts.get(accountId)
-    // The account was merged into another or deleted since the link was made.
+    // The account was deleted since the link was made.
     if (!account) return { kind: 'invalid' }
     const email = account.emailVerified ? account.email : null
     try {
@@ -183,6 +183,9 @@ export class StripeBilling implements BillingService {
     if (checked.status !== 'valid') return { kind: checked.status }
     const first = await this.#stores.kv.claim(`link:${purpose}:${checked.jti}`, now)
     if (!first) return { kind: 'used' }
-    return { kind: 'claimed', accountId: checked.accountId, jti: checked.jti }
+    // A link made before an account merge acts for the account that survived it.
+    const accountId = await this.#stores.accounts.survivorOf(checked.accountId)
+    if (!accountId) return { kind: 'invalid' }
+    return { kind: 'claimed', accountId, jti: checked.jti }
   }
 }

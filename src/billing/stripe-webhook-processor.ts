@@ -124,8 +124,28 @@ export class StripeWebhookProcessor {
         : undefined) ??
       (hints.customerId ? await tx.subscriptions.findByCustomer(hints.customerId) : undefined)
     if (row) return { accountId: row.accountId, row }
-    if (!hints.accountId) return null
-    return { accountId: hints.accountId, row: await tx.subscriptions.get(hints.accountId) }
+    return this.#byAccountId(tx, hints.accountId)
+  }
+
+  /**
+   * An account id carried by Stripe (client reference, metadata) follows merges to the
+   * surviving account; an id that never existed matches nothing, so no row is ever written
+   * for an account that is not there.
+   */
+  async #byAccountId(
+    tx: Stores,
+    accountId: string | null | undefined,
+  ): Promise<{ accountId: string; row: SubscriptionRecord | undefined } | null> {
+    if (!accountId) return null
+    const survivor = await tx.accounts.survivorOf(accountId)
+    if (!survivor) return null
+    if (survivor !== accountId) {
+      this.#log.info(
+        { accountId, survivor },
+        'stripe event for a merged account: using the survivor',
+      )
+    }
+    return { accountId: survivor, row: await tx.subscriptions.get(survivor) }
   }
 
   async #checkoutCompleted(
@@ -137,10 +157,7 @@ export class StripeWebhookProcessor {
     const customerId = idOf(session.customer)
     const subscriptionId = idOf(session.subscription)
     const found = session.client_reference_id
-      ? {
-          accountId: session.client_reference_id,
-          row: await tx.subscriptions.get(session.client_reference_id),
-        }
+      ? await this.#byAccountId(tx, session.client_reference_id)
       : await this.#findAccount(tx, { accountId: session.metadata?.[ACCOUNT_KEY], customerId })
     if (!found) return this.#unmatched('checkout.session.completed', session.id)
     const current = found.row ?? emptyRecord(found.accountId, now)
