@@ -229,6 +229,7 @@ const SPEC = {
     default: 'JustLayMe <no-reply@localhost.localdomain>',
   },
   ADMIN_EMAIL: email('ops@example.com'),
+  MAIL_RETENTION_DAYS: { ...int(1, 3650, '7'), default: '7' },
 } satisfies Record<string, VarSpec<unknown>>
 
 type Spec = typeof SPEC

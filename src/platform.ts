@@ -22,6 +22,8 @@ import { FilePersonaRepository } from './personas/file-persona-repository.js'
 import { createServer, type ServerOptions, type ServerPlugin } from './server/app.js'
 import { createDatabase, type DatabaseHandle } from './storage/create-database.js'
 import { migrateToLatest } from './storage/migrate.js'
+import { RetentionSweeper } from './storage/retention-sweeper.js'
+import { DAY_MS, DEFAULT_RETENTION } from './storage/sql-retention.js'
 import { createSqlStores } from './storage/sql-stores.js'
 
 export interface PlatformIo {
@@ -85,6 +87,11 @@ export async function startPlatform(
     config.LINK_SECRET ??
     (await stores.kv.setIfAbsent(LINK_SECRET_KEY, randomBytes(32).toString('hex')))
   const registry = new Registry()
+  const retention = new RetentionSweeper(
+    { db: database.db, log: log.child({ component: 'retention' }) },
+    { ...DEFAULT_RETENTION, mailRetentionMs: config.MAIL_RETENTION_DAYS * DAY_MS },
+  )
+  retention.start()
   const notifier = new AccountNotifier({
     accounts: stores.accounts,
     log: log.child({ component: 'notifier' }),
@@ -291,7 +298,13 @@ export async function startPlatform(
         await server
           .close()
           .catch((err: unknown) => log.error({ err }, 'closing the HTTP server failed'))
-        await Promise.allSettled([billing?.close(), email?.close(), llm.close(), personas.close()])
+        await Promise.allSettled([
+          billing?.close(),
+          email?.close(),
+          llm.close(),
+          personas.close(),
+          retention.stop(),
+        ])
         await Promise.race([Promise.allSettled(background), new Promise((r) => setTimeout(r, 500))])
         await database.destroy()
         log.info('stopped')
