@@ -7,6 +7,7 @@ import { SqlConversationStore } from './sql-conversation-store.js'
 import { SqlEmailOutboxStore } from './sql-email-outbox-store.js'
 import { SqlEmailTokenStore } from './sql-email-token-store.js'
 import { SqlKeyValueStore } from './sql-kv-store.js'
+import { SqlMergeRequestStore } from './sql-merge-request-store.js'
 import { SqlStripeEventStore } from './sql-stripe-event-store.js'
 import { SqlSubscriptionStore } from './sql-subscription-store.js'
 import { SqlUsageStore } from './sql-usage-store.js'
@@ -29,6 +30,7 @@ export function createSqlStores(db: Kysely<Database>): Stores {
     stripeEvents: new SqlStripeEventStore(db),
     emailTokens: new SqlEmailTokenStore(db),
     outbox: new SqlEmailOutboxStore(db),
+    mergeRequests: new SqlMergeRequestStore(db),
     transaction<T>(fn: (stores: Stores) => Promise<T>): Promise<T> {
       if (db.isTransaction) return fn(stores)
       return db.transaction().execute((trx) => fn(createSqlStores(trx)))

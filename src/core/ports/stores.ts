@@ -10,7 +10,7 @@ import type {
   Platform,
   StoredMessage,
 } from '../types.js'
-import type { EmailOutboxStore, EmailTokenStore } from './email.js'
+import type { EmailOutboxStore, EmailTokenStore, MergeRequestStore } from './email.js'
 import type { StripeEventStore, SubscriptionStore } from './subscriptions.js'
 
 /** Accounts and the platform identities that point at them. */
@@ -112,6 +112,7 @@ export interface Stores {
   readonly stripeEvents: StripeEventStore
   readonly emailTokens: EmailTokenStore
   readonly outbox: EmailOutboxStore
+  readonly mergeRequests: MergeRequestStore
   /** Runs `fn` in one database transaction; everything commits or nothing does. */
   transaction<T>(fn: (stores: Stores) => Promise<T>): Promise<T>
   /** Round-trips to the database; throws when it is unreachable. */
