@@ -363,6 +363,24 @@ export class World {
     return confirmed.text()
   }
 
+  /** Opens an approve/refuse button of a merge request, then submits its form. */
+  async decideMerge(link: string): Promise<string> {
+    const page = await fetch(link)
+    if (page.status !== 200) throw new Error(`merge page answered ${page.status}`)
+    await page.arrayBuffer()
+    const params = new URL(link).searchParams
+    const decided = await fetch(`${this.url}/verify/merge`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        token: params.get('token') ?? '',
+        decision: params.get('decision') ?? '',
+      }).toString(),
+    })
+    if (decided.status !== 200) throw new Error(`merge decision answered ${decided.status}`)
+    return decided.text()
+  }
+
   // ---- Database ---------------------------------------------------------------------------
 
   /** Reads the platform's SQLite file (read-only) while it runs or after it stopped. */
