@@ -192,6 +192,13 @@ export class StripeWebhookProcessor {
     if (!found) return this.#unmatched('subscription', subscription.id)
     const accountId = found.accountId
     const current = found.row ?? emptyRecord(accountId, now)
+    if (
+      current.stripeSubscriptionId &&
+      current.stripeSubscriptionId !== subscription.id &&
+      isLive(current.status)
+    ) {
+      return this.#secondSubscription(tx, current, subscription)
+    }
     if (!shouldApply(current, subscription, created)) return { outcome: 'stale', notices: [] }
     const next = applySubscription(current, subscription, created, now)
     await tx.subscriptions.upsert(next)
@@ -230,6 +237,34 @@ export class StripeWebhookProcessor {
       await this.#emails?.premiumEnded(tx, accountId, `premium-ended:${eventId}`)
     }
     return { outcome: 'applied', notices }
+  }
+
+  /**
+   * Another subscription of an account whose first one is live (two checkout links paid):
+   * premium keeps following the first, the second stays reachable in the customer's portal
+   * (one customer per account), and the operator is told once per pair.
+   */
+  async #secondSubscription(
+    tx: Stores,
+    current: SubscriptionRecord,
+    subscription: Stripe.Subscription,
+  ): Promise<ProcessResult> {
+    if (!isLive(subscription.status)) return { outcome: 'ignored', notices: [] }
+    const subscriptionIds = [current.stripeSubscriptionId ?? '', subscription.id]
+    this.#log.warn(
+      { accountId: current.accountId, subscriptionIds },
+      'account pays for a second live subscription; premium follows the first, admin told',
+    )
+    await this.#emails?.adminDuplicateSubscription(
+      tx,
+      {
+        accountId: current.accountId,
+        customerId: idOf(subscription.customer) ?? current.stripeCustomerId,
+        subscriptionIds,
+      },
+      `duplicate-subscription:${[...subscriptionIds].sort().join(':')}`,
+    )
+    return { outcome: 'applied', notices: [] }
   }
 
   #invoiceHints(invoice: Stripe.Invoice) {

@@ -2,7 +2,11 @@ import type { AccountEmails } from '../core/ports/account-emails.js'
 import type { Clock } from '../core/ports/clock.js'
 import type { Logger } from '../core/ports/logger.js'
 import type { Stores } from '../core/ports/stores.js'
-import { adminNewSubscriberEmail, adminRefundEmail } from './admin-templates.js'
+import {
+  adminDuplicateSubscriptionEmail,
+  adminNewSubscriberEmail,
+  adminRefundEmail,
+} from './admin-templates.js'
 import type { RenderedEmail, TemplateContext } from './email-layout.js'
 import { paymentFailedEmail, premiumEndedEmail, premiumStartedEmail } from './templates.js'
 
@@ -88,6 +92,19 @@ export class OutboxAccountEmails implements AccountEmails {
       stores,
       'admin_new_subscriber',
       adminNewSubscriberEmail(this.#ctx, info),
+      dedupeKey,
+    )
+  }
+
+  async adminDuplicateSubscription(
+    stores: Stores,
+    info: { accountId: string; customerId: string | null; subscriptionIds: readonly string[] },
+    dedupeKey: string,
+  ): Promise<void> {
+    await this.toAdmin(
+      stores,
+      'admin_duplicate_subscription',
+      adminDuplicateSubscriptionEmail(this.#ctx, info),
       dedupeKey,
     )
   }

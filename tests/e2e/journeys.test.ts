@@ -62,7 +62,7 @@ describe('one person on Telegram and Discord: chat, verify, subscribe, merge, ca
     expect(subscribeLink.startsWith(`${world.url}/subscribe/`)).toBe(true)
     const sessionId = await world.openSubscribeLink(subscribeLink)
     const session = world.stripe.sessions.get(sessionId)
-    expect(session?.customer_email).toBe(email)
+    expect(world.stripe.customers.get(String(session?.customer))?.email).toBe(email)
     const paid = await world.pay(sessionId)
 
     // Told in chat that premium is active; /status agrees.

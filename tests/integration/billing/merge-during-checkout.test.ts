@@ -80,7 +80,8 @@ describe('a merge between /subscribe and payment', () => {
   it('never writes a subscription row for an account that does not exist', async () => {
     const a = await h.account('41')
     const paid = await h.checkout(a)
-    // The account vanishes without a merge (e.g. deleted by hand).
+    // The account vanishes with its data, without a merge (e.g. deleted by hand).
+    await h.handle.db.deleteFrom('subscription').where('account_id', '=', a).execute()
     await h.handle.db.deleteFrom('identity').where('account_id', '=', a).execute()
     await h.handle.db.deleteFrom('account').where('id', '=', a).execute()
     await payAndDeliver(paid)
