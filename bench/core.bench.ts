@@ -58,6 +58,7 @@ const persona: Persona = {
   think: false,
   tier: 'free',
   nsfw: false,
+  exportable: true,
   tags: [],
   sourceFile: 'bench.yaml',
   raw: {},

@@ -15,7 +15,6 @@ function scriptedCore(doneAt: Map<string, number>): ChatCore {
   const persona = { id: 'luna', name: 'Luna', tier: 'free', nsfw: false } as const
   return {
     commands: [],
-    shouldRespond: async () => true,
     async *reply(message): AsyncIterable<ReplyEvent> {
       yield { type: 'accepted', persona, model: 'bench' }
       yield { type: 'started', model: 'bench' }

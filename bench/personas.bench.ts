@@ -7,6 +7,11 @@ import { activeLore, personaSystemMessage } from '../src/core/persona-prompt.js'
 import { cardToPng } from '../src/personas/card-export.js'
 import { FilePersonaRepository } from '../src/personas/file-persona-repository.js'
 import { parsePersonaFile } from '../src/personas/parse-persona-file.js'
+import {
+  adversarialInput,
+  hostileRegexCard,
+  pngBomb,
+} from '../tests/fixtures/cards/sample-cards.js'
 import { type BenchResult, percentile } from './types.js'
 
 const SHIPPED = join(import.meta.dirname, '..', 'personas')
@@ -34,6 +39,20 @@ export async function run(): Promise<BenchResult[]> {
     })
   const small = perTurn(shipped)
   const large = perTurn(big)
+
+  // Hostile cards (#19): catastrophic-backtracking lore regexes against the longest message a
+  // chat allows (Telegram: 4,096 characters), and a decompression bomb card.
+  const trap = parsePersonaFile('trap.json', Buffer.from(JSON.stringify(hostileRegexCard())))
+  if (!trap.ok) throw new Error(`hostile card did not load: ${trap.message}`)
+  const hostileTurn = [adversarialInput(30), adversarialInput(4_095)]
+  const hostile = sample(200, () => {
+    activeLore(trap.persona, hostileTurn, { estimateTokens, user: 'Sam' })
+  })
+  const bomb = pngBomb(1024)
+  const rssBefore = process.resourceUsage().maxRSS * 1024
+  parsePersonaFile('bomb.png', bomb)
+  const bombRss = process.resourceUsage().maxRSS * 1024 - rssBefore
+  const bombTimes = sample(5, () => parsePersonaFile('bomb.png', bomb))
 
   const card = repo.exportCard(shipped.id) as Parameters<typeof cardToPng>[0]
   const png = cardToPng(card)
@@ -68,6 +87,23 @@ export async function run(): Promise<BenchResult[]> {
         0.5,
       ),
       row('personas: lore + system message per turn (200 entries) p99', percentile(large, 99)),
+      row(
+        'personas: hostile lore regexes, 4,096-char adversarial turn, max',
+        Math.max(...hostile),
+        '< 50 ms',
+        50,
+      ),
+      row(
+        `personas: refuse a ${Math.round(bomb.length / 1024)} KB PNG bomb (1 GiB inflated) p50`,
+        percentile(bombTimes, 50),
+      ),
+      {
+        name: 'personas: PNG bomb refused, extra peak memory',
+        value: Math.round((bombRss / 1024 / 1024) * 10) / 10,
+        unit: 'MB',
+        target: '< 64 MB',
+        pass: bombRss < 64 * 1024 * 1024,
+      },
       row('personas: parse a PNG card p50', percentile(parse, 50)),
       row(`personas: reload ${FILES} PNG cards p50`, percentile(reloads, 50)),
     ]

@@ -101,7 +101,7 @@ module.exports = function setupRequest(request) {
  */
 export async function run(): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'server-bench-'))
-  const double = await StripeDouble.start()
+  const double = await StripeDouble.start({ prices: ['price_bench'] })
   const handle = createDatabase(join(dir, 'bench.sqlite'))
   const registry = new Registry()
   try {

@@ -49,7 +49,12 @@ async function benchSqlite(): Promise<BenchResult[]> {
       content: (i) => `message ${i} ${FILLER}`,
     })
     const loadMs = performance.now() - started
-    return [loadRow('sqlite', loadMs), ...(await measure('sqlite', createSqlStores(handle.db)))]
+    const stores = createSqlStores(handle.db)
+    return [
+      loadRow('sqlite', loadMs),
+      ...(await measure('sqlite', stores)),
+      ...(await measureSecureDelete(handle, stores)),
+    ]
   } finally {
     await handle.destroy()
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true })
@@ -143,4 +148,75 @@ async function measure(dialect: string, stores: Stores): Promise<BenchResult[]> 
     row('fetch context window (50)', fetchMs, 50, 2),
     row('fetch context window (50)', fetchMs, 99, 2),
   ]
+}
+
+/** Rounds of appends per `secure_delete` setting, alternated so machine load hits both alike. */
+const SECURE_DELETE_ROUNDS = 10
+const SECURE_DELETE_APPENDS = 400
+
+/**
+ * The write path with `secure_delete = ON` (what `createDatabase` sets) against `OFF`, on the same
+ * connection and file, alternating rounds: a message append, and a streamed reply (append a
+ * partial reply, grow it twice, complete it), whose updates free old cell space that ON zeroes.
+ */
+async function measureSecureDelete(handle: DatabaseHandle, stores: Stores): Promise<BenchResult[]> {
+  const modes = ['ON', 'OFF'] as const
+  const append: Record<string, number[]> = { ON: [], OFF: [] }
+  const reply: Record<string, number[]> = { ON: [], OFF: [] }
+  let n = 0
+  for (let round = 0; round < SECURE_DELETE_ROUNDS; round++) {
+    for (const mode of round % 2 === 0 ? modes : [...modes].reverse()) {
+      await sql.raw(`PRAGMA secure_delete = ${mode}`).execute(handle.db)
+      for (let i = 0; i < SECURE_DELETE_APPENDS; i++) {
+        const conversationId = `bench-${(n++ * 7919) % CONVERSATIONS}`
+        let t = performance.now()
+        await stores.conversations.append({
+          conversationId,
+          role: 'user',
+          content: `appended ${n} ${FILLER}`,
+          status: 'complete',
+          createdAt: n,
+        })
+        append[mode]?.push(performance.now() - t)
+        t = performance.now()
+        const partial = await stores.conversations.append({
+          conversationId,
+          role: 'assistant',
+          content: 'Once',
+          status: 'partial',
+          createdAt: n,
+        })
+        await stores.conversations.update(partial.id, { content: `Once upon ${FILLER}` })
+        await stores.conversations.update(partial.id, { content: `Once upon ${FILLER} a time` })
+        await stores.conversations.update(partial.id, { status: 'complete' })
+        reply[mode]?.push(performance.now() - t)
+      }
+    }
+  }
+  await sql.raw('PRAGMA secure_delete = ON').execute(handle.db)
+  const at = (samples: number[] | undefined, p: number) => percentile(samples ?? [], p)
+  const rows: BenchResult[] = []
+  for (const [what, samples] of [
+    ['append', append],
+    ['streamed reply write', reply],
+  ] as const) {
+    for (const p of [50, 99]) {
+      for (const mode of modes) {
+        rows.push({
+          name: `storage sqlite: ${what} p${p}, secure_delete ${mode}`,
+          value: at(samples[mode], p),
+          unit: 'ms',
+        })
+      }
+    }
+    const ratio = at(samples.ON, 99) / at(samples.OFF, 99)
+    rows.push({
+      name: `storage sqlite: ${what} p99, secure_delete ON / OFF`,
+      value: ratio,
+      unit: 'x',
+      target: '<= 1.2x',
+      pass: ratio <= 1.2,
+    })
+  }
+  return rows
 }

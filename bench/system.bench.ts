@@ -73,7 +73,8 @@ export async function run(): Promise<BenchResult[]> {
         return ['Reply ', 'to ', `${marker}: `, ...filler, 'END']
       },
     })
-    // Telegram's per-chat flood control, roughly as documented; Discord's 5/5 s per channel.
+    // Telegram's per-chat flood control, roughly as documented. The Discord double keeps its
+    // default, Discord's real per-channel budget of 5 writes per 5 s (see World.start).
     const people: Person[] = Array.from({ length: PEOPLE }, (_, i) => ({
       platform: i % 2 === 0 ? 'telegram' : 'discord',
       id: i % 2 === 0 ? String(810_000 + i) : String(2_000_000_000_000_000_000n + BigInt(i)),
@@ -200,6 +201,11 @@ export async function run(): Promise<BenchResult[]> {
       ok
         .filter((t) => t.person.premium === tier && t.startedAt !== undefined)
         .map((t) => (t.startedAt as number) - t.sentAt)
+    // Tokens per second from the model's first token request to the final text on screen,
+    // measured per completed reply (includes the platform's pacing and the double's rate).
+    const streamRates = ok
+      .filter((t) => t.startedAt !== undefined && (t.doneAt as number) > (t.startedAt as number))
+      .map((t) => (TOKENS * 1000) / ((t.doneAt as number) - (t.startedAt as number)))
     const premiumWaits = waits(true)
     const freeWaits = waits(false)
     const telegram429 = world.telegram.calls.filter((c) => c.error?.startsWith('Too Many Requests'))
@@ -223,16 +229,18 @@ export async function run(): Promise<BenchResult[]> {
 
     return [
       {
-        name: `system: ${PEOPLE} people (TG+Discord), ${LOAD_MS / 1000} s of chat: replies completed`,
-        value: ok.length + late.length,
+        name: `system: ${PEOPLE} people (TG+Discord), ${LOAD_MS / 1000} s of chat: replies completed within ${REPLY_TIMEOUT_MS / 1000} s`,
+        value: ok.length,
         unit: 'replies',
         target: `= ${turns.length} sent`,
-        pass: ok.length + late.length === turns.length,
+        pass: ok.length === turns.length,
       },
       {
-        name: `system: replies that took over ${REPLY_TIMEOUT_MS / 1000} s (429s waited out)`,
+        name: `system: late replies (arrived after ${REPLY_TIMEOUT_MS / 1000} s, 429s waited out)`,
         value: late.length,
         unit: 'replies',
+        target: '0',
+        pass: late.length === 0,
       },
       {
         name: 'system: errors (error answers, lost replies, error logs, crash)',
@@ -283,8 +291,8 @@ export async function run(): Promise<BenchResult[]> {
         unit: 'ms',
       },
       {
-        name: `system: Ollama double token rate per stream (${TOKENS} tokens, 8 parallel)`,
-        value: 1000 / TOKEN_INTERVAL_MS,
+        name: `system: streaming rate a person sees, p50 (${TOKENS} tokens from generation start to final text)`,
+        value: Math.round(percentile(streamRates, 50) * 10) / 10,
         unit: 'tokens/s',
       },
     ]

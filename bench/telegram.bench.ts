@@ -13,7 +13,6 @@ const PERSONA = { id: 'bench', name: 'Bench', tier: 'free', nsfw: false } as con
 function scriptedCore(tokens: readonly string[], intervalMs: number): ChatCore {
   return {
     commands: [],
-    shouldRespond: async () => true,
     async *reply(): AsyncIterable<ReplyEvent> {
       yield { type: 'accepted', persona: PERSONA, model: 'bench' }
       yield { type: 'started', model: 'bench' }

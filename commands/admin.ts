@@ -8,7 +8,7 @@ async function grant(ctx: CoreCommandContext): Promise<string> {
   if (!ctx.args.user || !Number.isInteger(days) || days < 1 || days > 3650) {
     return 'Usage: /admin grant <platform:id|account id> <days> (1-3650)'
   }
-  const found = await ctx.services.resolveUser(ctx.args.user)
+  const found = await ctx.services.admin.resolveUser(ctx.args.user)
   if (!found) return `No account found for ${ctx.args.user}.`
   const { until } = await ctx.services.grants.grant(found.account.id, days, ctx.now)
   ctx.log.info({ accountId: found.account.id, days }, 'premium granted')
@@ -19,7 +19,7 @@ async function refund(ctx: CoreCommandContext): Promise<string> {
   const billing = ctx.services.billing
   if (!billing) return 'Subscriptions are not enabled on this server.'
   if (!ctx.args.user) return 'Usage: /admin refund <platform:id|account id>'
-  const found = await ctx.services.resolveUser(ctx.args.user)
+  const found = await ctx.services.admin.resolveUser(ctx.args.user)
   if (!found) return `No account found for ${ctx.args.user}.`
   const refunded = await billing.refundLatest(found.account.id, ctx.now)
   if (!refunded) return `${ctx.args.user} has no payment to refund.`
@@ -52,7 +52,7 @@ export const adminCommand: CoreCommand = {
     let text: string
     switch (ctx.args.action?.toLowerCase()) {
       case 'stats': {
-        const s = await ctx.services.adminStats()
+        const s = await ctx.services.admin.stats()
         text = [
           `Accounts: ${s.accounts}`,
           `Active in the last 24 h: ${s.activeAccounts24h}`,
@@ -69,7 +69,7 @@ export const adminCommand: CoreCommand = {
         text = await refund(ctx)
         break
       case 'reload': {
-        const r = await ctx.services.reloadPersonas()
+        const r = await ctx.services.personas.reload()
         text = [
           `Reloaded ${r.loaded} persona${r.loaded === 1 ? '' : 's'}.`,
           ...r.errors.map((e) => `Skipped ${e.file}: ${e.message}`),
@@ -79,6 +79,6 @@ export const adminCommand: CoreCommand = {
       default:
         text = USAGE
     }
-    await ctx.reply({ text, ephemeral: true })
+    await ctx.reply({ text, ephemeral: true, personal: true })
   },
 }

@@ -8,7 +8,7 @@ export const billingCommand: CoreCommand = {
   async run(ctx) {
     const billing = ctx.services.billing
     if (!billing) return
-    const url = await billing.billingLink(ctx.account.id, ctx.now)
+    const url = await billing.billingLink(ctx.caller.account.id, ctx.now)
     if (!url) {
       await ctx.reply({
         text: "You don't have a subscription yet. Run /subscribe to get one.",
@@ -19,6 +19,7 @@ export const billingCommand: CoreCommand = {
     await ctx.reply({
       text: 'Manage your payment method, invoices or cancel here:',
       ephemeral: true,
+      personal: true,
       links: [{ label: 'Billing', url }],
     })
   },

@@ -1,5 +1,5 @@
 import type { ChatSettings } from '../src/core/types.js'
-import { type CoreCommand, type CoreCommandContext, callerOf } from './types.js'
+import type { CoreCommand, CoreCommandContext } from './types.js'
 
 const USAGE = [
   'Usage:',
@@ -34,12 +34,20 @@ async function personaPatch(
 ): Promise<Partial<ChatSettings> | string> {
   if (!value) return 'Which persona? /channel persona <name|default>'
   if (value.toLowerCase() === 'default') return { personaId: null }
-  const persona = ctx.services.findPersona(value)
+  const persona = ctx.services.personas.find(value)
   if (!persona) return `I don't know a persona called "${value}". Try /personas.`
-  if (persona.nsfw && !(await ctx.services.adultAllowedHere(callerOf(ctx)))) {
+  if (persona.nsfw && !(await ctx.services.settings.adultAllowedHere(ctx.caller))) {
     return `${persona.name} is for adults only and this chat does not allow adult content.`
   }
   return { personaId: persona.id }
+}
+
+/** Turning adult content on takes the admin's own 18+ confirmation; turning it off never does. */
+function adultPatch(ctx: CoreCommandContext, on: boolean): Partial<ChatSettings> | string {
+  if (on && !ctx.caller.account.adultConfirmed) {
+    return 'Only an admin who confirmed being 18 or older can turn adult content on. Confirm with /settings adult yes, then run /channel adult on again.'
+  }
+  return { adultEnabled: on }
 }
 
 export const channelCommand: CoreCommand = {
@@ -63,18 +71,18 @@ export const channelCommand: CoreCommand = {
     { name: 'value', description: 'The new value', type: 'string' },
   ],
   async run(ctx) {
-    if (ctx.chatKind === 'direct') {
+    if (ctx.caller.chatKind === 'direct') {
       await ctx.reply({
         text: '/channel changes a group or channel; in private chats use /persona and /settings.',
         ephemeral: true,
       })
       return
     }
-    const caller = callerOf(ctx)
+    const caller = ctx.caller
     const setting = ctx.args.setting?.toLowerCase()
     const value = ctx.args.value
     if (!setting) {
-      await ctx.reply({ text: describe(await ctx.services.chatSettings(caller)), ephemeral: true })
+      await ctx.reply({ text: describe(await ctx.services.settings.chat(caller)), ephemeral: true })
       return
     }
     let patch: Partial<ChatSettings> | string
@@ -86,19 +94,19 @@ export const channelCommand: CoreCommand = {
         on === undefined
           ? `Usage: /channel ${setting} on|off`
           : setting === 'adult'
-            ? { adultEnabled: on }
+            ? adultPatch(ctx, on)
             : { answerAll: on }
     } else if (setting === 'allowed' || setting === 'server_allowed') {
       if (!value) patch = `Usage: /channel ${setting} <id,id,…|all>`
       else if (value.toLowerCase() === 'all') patch = { allowedPersonas: null }
       else {
         const ids = value.split(/[\s,]+/).filter(Boolean)
-        const unknown = ids.filter((id) => !ctx.services.findPersona(id))
+        const unknown = ids.filter((id) => !ctx.services.personas.find(id))
         patch =
           unknown.length > 0
             ? `Unknown persona${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. See /personas.`
             : {
-                allowedPersonas: ids.map((id) => ctx.services.findPersona(id)?.id ?? id),
+                allowedPersonas: ids.map((id) => ctx.services.personas.find(id)?.id ?? id),
               }
       }
     } else {
@@ -109,7 +117,7 @@ export const channelCommand: CoreCommand = {
       return
     }
     if (setting === 'server_persona' || setting === 'server_allowed') {
-      const saved = await ctx.services.updateServerSettings(caller, patch)
+      const saved = await ctx.services.settings.updateServer(caller, patch)
       const summary =
         setting === 'server_persona'
           ? `Server default persona: ${saved?.personaId ?? 'default'}.`
@@ -119,7 +127,7 @@ export const channelCommand: CoreCommand = {
       )
       return
     }
-    const saved = await ctx.services.updateChatSettings(caller, patch)
+    const saved = await ctx.services.settings.updateChat(caller, patch)
     await ctx.reply(`Saved.\n${describe(saved)}`)
   },
 }

@@ -9,15 +9,15 @@ export const helpCommand: CoreCommand = {
       .filter(
         (c) =>
           c.permission === 'everyone' ||
-          (c.permission === 'admin' && ctx.isAdmin) ||
-          (c.permission === 'chat_admin' && (ctx.isChatAdmin || ctx.isAdmin)),
+          (c.permission === 'admin' && ctx.caller.isAdmin) ||
+          (c.permission === 'chat_admin' && (ctx.caller.isChatAdmin || ctx.caller.isAdmin)),
       )
     const lines = visible.map((c) => {
       const args = c.options.map((o) => (o.required ? `<${o.name}>` : `[${o.name}]`)).join(' ')
       return `/${c.name}${args ? ` ${args}` : ''} — ${c.description}`
     })
     const intro =
-      ctx.chatKind === 'direct'
+      ctx.caller.chatKind === 'direct'
         ? 'Just write to me and the current persona answers.'
         : 'Mention me or reply to me and the current persona answers.'
     await ctx.reply({ text: [intro, '', ...lines].join('\n'), ephemeral: true })

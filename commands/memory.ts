@@ -1,10 +1,10 @@
-import { type CoreCommand, callerOf } from './types.js'
+import type { CoreCommand } from './types.js'
 
 export const memoryCommand: CoreCommand = {
   name: 'memory',
   description: 'What the persona remembers of older messages',
   async run(ctx) {
-    const { persona, summary } = await ctx.services.memory(callerOf(ctx))
+    const { persona, summary } = await ctx.services.conversations.memory(ctx.caller)
     await ctx.reply({
       text: summary
         ? `What ${persona.name} remembers:\n${summary}`

@@ -1,9 +1,12 @@
-import { type CoreCommand, type CoreCommandContext, callerOf } from './types.js'
+import type { CoreCommand, CoreCommandContext } from './types.js'
+
+const ADULT_PLACES =
+  'in a Discord age-restricted channel, in a Telegram private chat after /settings adult yes, or in a Telegram group where an admin ran /channel adult on'
 
 async function exportPersona(ctx: CoreCommandContext, name: string | undefined): Promise<void> {
   const persona = name
-    ? ctx.services.findPersona(name)
-    : await ctx.services.activePersona(callerOf(ctx))
+    ? ctx.services.personas.find(name)
+    : await ctx.services.personas.active(ctx.caller)
   if (!persona) {
     await ctx.reply({
       text: `I don't know a persona called "${name}". Try /personas.`,
@@ -11,18 +14,25 @@ async function exportPersona(ctx: CoreCommandContext, name: string | undefined):
     })
     return
   }
-  const card = ctx.services.exportPersonaCard(persona.id)
-  if (!card) {
-    await ctx.reply({ text: `${persona.name} cannot be exported.`, ephemeral: true })
+  const result = await ctx.services.personas.export(ctx.caller, persona)
+  const refusal: Record<Exclude<typeof result.status, 'exported'>, string> = {
+    not_exportable: `${persona.name} cannot be exported: the operator keeps this card private.`,
+    adult_not_allowed: `${persona.name} is for adults only. To export it, confirm you are 18 or older with /settings adult yes and ask ${ADULT_PLACES}.`,
+    premium_required: `${persona.name} is for premium members. Run /subscribe to export it.`,
+    not_allowed_here: `${persona.name} is not allowed in this chat. A chat admin can change that with /channel.`,
+  }
+  if (result.status !== 'exported') {
+    await ctx.reply({ text: refusal[result.status], ephemeral: true })
     return
   }
   await ctx.reply({
     text: `${persona.name} as a Character Card V3:`,
     ephemeral: true,
+    personal: true,
     file: {
       name: `${persona.id}.json`,
       mimeType: 'application/json',
-      content: JSON.stringify(card, null, 2),
+      content: JSON.stringify(result.card, null, 2),
     },
   })
 }
@@ -41,9 +51,9 @@ export const personaCommand: CoreCommand = {
   ],
   async run(ctx) {
     const input = ctx.args.name
-    const caller = callerOf(ctx)
+    const caller = ctx.caller
     if (!input) {
-      const active = await ctx.services.activePersona(caller)
+      const active = await ctx.services.personas.active(caller)
       await ctx.reply({
         text: `You are talking to ${active.name}. Switch with /persona <name>; see /personas.`,
         ephemeral: true,
@@ -51,15 +61,15 @@ export const personaCommand: CoreCommand = {
       return
     }
     const exported = /^export(?:\s+(.+))?$/i.exec(input)
-    if (exported && !ctx.services.findPersona(input)) {
+    if (exported && !ctx.services.personas.find(input)) {
       await exportPersona(ctx, exported[1]?.trim())
       return
     }
-    const result = await ctx.services.choosePersona(caller, input)
+    const result = await ctx.services.personas.choose(caller, input)
     switch (result.status) {
       case 'chosen': {
         const where = result.scope === 'chat' ? 'in this chat' : 'in your private chats'
-        const { greeting } = await ctx.services.open(caller)
+        const { greeting } = await ctx.services.conversations.open(caller)
         const opening = greeting
           ? `\n\n${result.persona.name}: ${greeting}`
           : ' Your conversation continues where you left it.'
@@ -77,7 +87,7 @@ export const personaCommand: CoreCommand = {
         return
       case 'adult_not_allowed':
         await ctx.reply({
-          text: `${result.persona.name} is for adults only: use it in a Discord age-restricted channel, in a Telegram private chat after /settings adult yes, or in a Telegram group where an admin ran /channel adult on.`,
+          text: `${result.persona.name} is for adults only: use it ${ADULT_PLACES}.`,
           ephemeral: true,
         })
         return

@@ -1,22 +1,24 @@
 import { personaSheet } from '../src/core/persona-prompt.js'
-import { type CoreCommand, callerOf } from './types.js'
+import type { CoreCommand } from './types.js'
 
 export const personasCommand: CoreCommand = {
   name: 'personas',
   description: 'List the personas you can talk to',
   async run(ctx) {
-    const caller = callerOf(ctx)
-    const personas = await ctx.services.visiblePersonas(caller)
+    const caller = ctx.caller
+    const personas = await ctx.services.personas.visible(caller)
     if (personas.length === 0) {
       await ctx.reply({ text: 'No personas are available here.', ephemeral: true })
       return
     }
-    const active = await ctx.services.activePersona(caller)
+    const active = await ctx.services.personas.active(caller)
     const lines = personas.map((p) => {
       const tags = [p.tier === 'premium' ? 'premium' : '', p.nsfw ? '18+' : '']
         .filter(Boolean)
         .join(', ')
-      const blurb = personaSheet(p, ctx.displayName).description.replace(/\s+/g, ' ').slice(0, 90)
+      const blurb = personaSheet(p, ctx.caller.displayName)
+        .description.replace(/\s+/g, ' ')
+        .slice(0, 90)
       return `${p.id === active.id ? '▶ ' : '• '}${p.name} (${p.id})${tags ? ` [${tags}]` : ''}${blurb ? ` — ${blurb}` : ''}`
     })
     await ctx.reply({

@@ -1,4 +1,4 @@
-import { type CoreCommand, callerOf } from './types.js'
+import type { CoreCommand } from './types.js'
 
 export const settingsCommand: CoreCommand = {
   name: 'settings',
@@ -17,9 +17,10 @@ export const settingsCommand: CoreCommand = {
     const value = ctx.args.value?.toLowerCase()
     if (setting === undefined) {
       await ctx.reply({
-        text: `18+ confirmed: ${ctx.account.adultConfirmed ? 'yes' : 'no'}. Change it with /settings adult yes|no.`,
+        text: `18+ confirmed: ${ctx.caller.account.adultConfirmed ? 'yes' : 'no'}. Change it with /settings adult yes|no.`,
         ephemeral: true,
-        actions: ctx.account.adultConfirmed
+        personal: true,
+        actions: ctx.caller.account.adultConfirmed
           ? [
               {
                 label: 'Withdraw 18+',
@@ -41,7 +42,7 @@ export const settingsCommand: CoreCommand = {
       await ctx.reply({ text: 'Usage: /settings adult yes|no', ephemeral: true })
       return
     }
-    await ctx.services.setAdultConfirmed(callerOf(ctx), value === 'yes')
+    await ctx.services.settings.setAdultConfirmed(ctx.caller, value === 'yes')
     await ctx.reply({
       text:
         value === 'yes'

@@ -1,4 +1,4 @@
-import { type CoreCommand, callerOf } from './types.js'
+import type { CoreCommand } from './types.js'
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10)
 
@@ -6,7 +6,7 @@ export const statusCommand: CoreCommand = {
   name: 'status',
   description: 'Your plan, messages left today, persona, model and email',
   async run(ctx) {
-    const s = await ctx.services.status(callerOf(ctx))
+    const s = await ctx.services.account.status(ctx.caller)
     const plan = s.isAdmin
       ? 'admin (unlimited)'
       : s.tier === 'premium'
@@ -31,6 +31,7 @@ export const statusCommand: CoreCommand = {
         `Email: ${email}`,
       ].join('\n'),
       ephemeral: true,
+      personal: true,
     })
   },
 }

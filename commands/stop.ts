@@ -1,10 +1,10 @@
-import { type CoreCommand, callerOf } from './types.js'
+import type { CoreCommand } from './types.js'
 
 export const stopCommand: CoreCommand = {
   name: 'stop',
   description: 'Stop the reply being written',
   async run(ctx) {
-    const stopped = ctx.services.stop(callerOf(ctx))
+    const stopped = ctx.services.conversations.stop(ctx.caller)
     await ctx.reply({ text: stopped ? 'Stopped.' : 'Nothing to stop.', ephemeral: true })
   },
 }

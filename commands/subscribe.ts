@@ -8,10 +8,11 @@ export const subscribeCommand: CoreCommand = {
   async run(ctx) {
     const billing = ctx.services.billing
     if (!billing) return
-    const url = await billing.subscribeLink(ctx.account.id, ctx.now)
+    const url = await billing.subscribeLink(ctx.caller.account.id, ctx.now)
     await ctx.reply({
       text: 'Premium gives you many more messages a day, a larger memory and premium personas.',
       ephemeral: true,
+      personal: true,
       links: [{ label: 'Subscribe', url }],
     })
   },

@@ -14,7 +14,7 @@ export const verifyCommand: CoreCommand = {
       await ctx.reply({ text: 'Usage: /verify you@example.com', ephemeral: true })
       return
     }
-    const result = await verification.start(ctx.account.id, email, ctx.now)
+    const result = await verification.start(ctx.caller.account.id, email, ctx.now)
     const text =
       result.status === 'sent'
         ? `I sent a link to ${result.email}. Open it within the hour to verify; doing the same from your other platform links the accounts.`
@@ -23,6 +23,6 @@ export const verifyCommand: CoreCommand = {
           : result.status === 'rate_limited'
             ? `Too many verification emails: try again in ${Math.ceil(result.retryAfterSeconds / 60)} min.`
             : `${result.email} is already verified for your account.`
-    await ctx.reply({ text, ephemeral: true })
+    await ctx.reply({ text, ephemeral: true, personal: true })
   },
 }

@@ -1,4 +1,5 @@
 import { userInfo } from 'node:os'
+import { join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -9,6 +10,7 @@ import { commands } from '../commands/index.js'
 import { SubscriptionEntitlements } from './billing/subscription-entitlements.js'
 import { ConfigError, loadConfig, readEnv } from './config.js'
 import { createChatCore } from './core/create-chat-core.js'
+import { ExportDirectory } from './files/export-directory.js'
 import { createLlmGateway, type LlmGatewayOptions } from './llm/create-llm-gateway.js'
 import { createLogger } from './logger.js'
 import { FilePersonaRepository } from './personas/file-persona-repository.js'
@@ -69,7 +71,11 @@ export async function main(
   const llm = createLlmGateway({ log, registry: new Registry() }, llmGatewayOptionsFrom(config))
   try {
     await migrateToLatest(database.db, log)
-    const stores = createSqlStores(database.db)
+    const stores = createSqlStores(database.db, {
+      scrub: () => database.scrub(),
+      onScrubError: (err) => log.error({ err }, 'scrubbing the database after a merge failed'),
+    })
+    const exportFiles = new ExportDirectory(join(config.DATA_DIR, 'exports'))
     const loaded = await personas.reload()
     if (loaded.loaded === 0) {
       io.errors.write(`No personas could be loaded from ${config.PERSONAS_DIR}.\n`)
@@ -86,7 +92,7 @@ export async function main(
       { graceDays: config.BILLING_GRACE_DAYS },
     )
     const core = createChatCore(
-      { stores, llm, personas, entitlements, grants: entitlements, commands, log },
+      { stores, llm, personas, entitlements, grants: entitlements, commands, exportFiles, log },
       chatCoreOptionsFrom(config),
     )
     try {
@@ -97,6 +103,7 @@ export async function main(
           output: io.output,
           userId: userInfo().username,
           persona: typeof values.persona === 'string' ? values.persona : undefined,
+          fileDir: exportFiles.dir,
         },
       )
     } finally {

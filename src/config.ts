@@ -167,6 +167,7 @@ const SPEC = {
   LOG_FORMAT: { ...oneOf(['json', 'pretty'] as const, 'pretty'), default: 'json' },
   DATABASE_URL: { ...databaseUrl, default: './data/justlayme.sqlite' },
   PERSONAS_DIR: { ...str('a directory path', './personas'), default: './personas' },
+  DATA_DIR: { ...str('a directory path', './data'), default: './data' },
   ADMINS: { ...admins, default: '' },
   LINK_SECRET: str('a random string of at least 32 characters', 'openssl rand -hex 32'),
 

@@ -30,21 +30,23 @@ export function instrumentChatCore(core: ChatCore, registry: Registry): ChatCore
     signal?: AbortSignal,
   ): AsyncIterable<ReplyEvent> {
     let outcome = 'none'
+    let answered = false
     try {
       for await (const event of core.reply(message, signal)) {
+        answered = true
         if (event.type === 'done') outcome = 'done'
         else if (event.type === 'error') outcome = event.error.code.toLowerCase()
         yield event
       }
     } finally {
-      handled.inc({ platform: message.platform, outcome })
+      // A message the core did not answer (no event) is not counted, as before it was asked.
+      if (answered) handled.inc({ platform: message.platform, outcome })
     }
   }
   return {
     get commands() {
       return core.commands
     },
-    shouldRespond: (m) => core.shouldRespond(m),
     reply: counted,
     runCommand: (invocation, io) => {
       const command = known.has(invocation.name) ? invocation.name : UNKNOWN_COMMAND

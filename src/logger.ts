@@ -1,4 +1,5 @@
 import { type DestinationStream, type Logger, pino } from 'pino'
+import { hideMessageText } from './log-message-text.js'
 import { createLineScrubber, redactUrl, scrubSecrets } from './log-scrub.js'
 
 export { redactUrl, scrubSecrets } from './log-scrub.js'
@@ -43,7 +44,8 @@ function scrubbedError(err: unknown): unknown {
   for (const [key, value] of Object.entries(serialized)) {
     if (typeof value === 'string') serialized[key] = scrubSecrets(value)
   }
-  return serialized
+  // Platform API errors quote the request, i.e. the message being sent.
+  return hideMessageText(serialized)
 }
 
 /**

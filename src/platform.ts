@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto'
 import { userInfo } from 'node:os'
+import { join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import type { Logger as PinoLogger } from 'pino'
 import { Registry } from 'prom-client'
@@ -11,20 +12,22 @@ import { type Billing, createBilling } from './billing/create-billing.js'
 import { SubscriptionEntitlements } from './billing/subscription-entitlements.js'
 import { chatCoreOptionsFrom, llmGatewayOptionsFrom } from './chat.js'
 import type { Config } from './config.js'
-import { type ChatCoreRuntime, createChatCore } from './core/create-chat-core.js'
+import { createChatCore, type RunningChatCore } from './core/create-chat-core.js'
 import { AccountNotifier } from './core/notifier.js'
 import type { Stores } from './core/ports/stores.js'
 import type { ComponentHealth } from './core/types.js'
 import { createEmail, type Email } from './email/create-email.js'
+import { ExportDirectory } from './files/export-directory.js'
 import { instrumentChatCore } from './instrumented-chat-core.js'
 import { createLlmGateway, type LlmGateway } from './llm/create-llm-gateway.js'
 import { FilePersonaRepository } from './personas/file-persona-repository.js'
 import { createServer, type ServerOptions, type ServerPlugin } from './server/app.js'
-import { createDatabase, type DatabaseHandle } from './storage/create-database.js'
+import { createDatabase, type DatabaseHandle, dialectOf } from './storage/create-database.js'
 import { migrateToLatest } from './storage/migrate.js'
 import { RetentionSweeper } from './storage/retention-sweeper.js'
 import { DAY_MS, DEFAULT_RETENTION } from './storage/sql-retention.js'
 import { createSqlStores } from './storage/sql-stores.js'
+import { claimSqliteFile } from './storage/sqlite-owner.js'
 
 export interface PlatformIo {
   /** Open the terminal chat (no bot token and an interactive terminal). */
@@ -33,7 +36,7 @@ export interface PlatformIo {
 
 export interface RunningPlatform {
   readonly url: string
-  readonly core: ChatCoreRuntime
+  readonly core: RunningChatCore
   readonly stores: Stores
   /** Resolves when the terminal chat ended (never, without one). */
   readonly consoleEnded: Promise<void>
@@ -80,9 +83,18 @@ export async function startPlatform(
   log: PinoLogger,
   io: PlatformIo = {},
 ): Promise<RunningPlatform> {
+  // SQLite serves one process: a second one on the same file stops here, naming the first.
+  const ownership =
+    dialectOf(config.DATABASE_URL) === 'sqlite' && config.DATABASE_URL !== ':memory:'
+      ? claimSqliteFile(config.DATABASE_URL)
+      : undefined
   const database: DatabaseHandle = createDatabase(config.DATABASE_URL)
   await migrateToLatest(database.db, log, { schema: database.schema })
-  const stores = createSqlStores(database.db)
+  const stores = createSqlStores(database.db, {
+    scrub: () => database.scrub(),
+    onScrubError: (err) => log.error({ err }, 'scrubbing the database after a merge failed'),
+  })
+  const exportFiles = new ExportDirectory(join(config.DATA_DIR, 'exports'))
   const linkSecret =
     config.LINK_SECRET ??
     (await stores.kv.setIfAbsent(LINK_SECRET_KEY, randomBytes(32).toString('hex')))
@@ -159,8 +171,8 @@ export async function startPlatform(
       grants: entitlements,
       billing: billing?.service,
       verification: email?.verification,
-      notifier,
       commands,
+      exportFiles,
       log,
     },
     chatCoreOptionsFrom(config),
@@ -275,6 +287,7 @@ export async function startPlatform(
         output: io.console.output,
         userId: userInfo().username,
         signal: consoleStop.signal,
+        fileDir: exportFiles.dir,
         banner:
           'No Discord or Telegram token is configured, so here is the terminal chat.\n' +
           'Connect the bots by setting DISCORD_TOKEN or TELEGRAM_BOT_TOKEN in .env (see README). /quit to leave.',
@@ -307,6 +320,7 @@ export async function startPlatform(
         ])
         await Promise.race([Promise.allSettled(background), new Promise((r) => setTimeout(r, 500))])
         await database.destroy()
+        ownership?.release()
         log.info('stopped')
       })()
       return stopping

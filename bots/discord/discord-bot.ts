@@ -3,9 +3,11 @@ import type { ChatCore } from '../../src/core/chat-core.js'
 import type { Logger } from '../../src/core/ports/logger.js'
 import type { PlatformMessenger } from '../../src/core/ports/messenger.js'
 import type { ComponentHealth } from '../../src/core/types.js'
+import { InFlight } from '../shared/in-flight.js'
+import { RecentIds } from '../shared/recent-ids.js'
 import { toDiscordCommandData } from './command-data.js'
 import { CustomIdCodec } from './custom-id.js'
-import { type DiscordContext, Inflight, RecentIds } from './discord-context.js'
+import type { DiscordContext } from './discord-context.js'
 import { DiscordMessenger } from './discord-messenger.js'
 import { EditScheduler } from './edit-scheduler.js'
 import { handleInteraction } from './interaction-handler.js'
@@ -68,8 +70,8 @@ export function createDiscordBot(deps: DiscordBotDeps, options: DiscordBotOption
     scheduler,
     codec: new CustomIdCodec(),
     webhooks: new WebhookRegistry({ log }, { applicationId: () => client.application?.id }),
-    ownMessages: new RecentIds(),
-    inflight: new Inflight(),
+    ownMessages: new RecentIds<string>(),
+    inflight: new InFlight(),
     toldAboutPermissions: new Set(),
   }
   let stopping = false

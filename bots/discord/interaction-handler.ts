@@ -11,13 +11,10 @@ import type { CommandInvocation, CommandIo } from '../../src/core/chat-core.js'
 import type { Logger } from '../../src/core/ports/logger.js'
 import type { ReplyEvent } from '../../src/core/types.js'
 import { userMessageFor } from '../shared/user-messages.js'
-import {
-  chatIdFor,
-  type DiscordContext,
-  isAdultChannel,
-  renderTargetFor,
-} from './discord-context.js'
+import { chatIdFor, isAdultChannel } from './channel-kind.js'
+import type { DiscordContext } from './discord-context.js'
 import { InteractionResponder } from './interaction-responder.js'
+import { renderTargetFor } from './render-target.js'
 import { renderReply } from './stream-renderer.js'
 
 /** Slow commands must be acknowledged within Discord's 3 s; we defer after this long. */
@@ -193,6 +190,6 @@ async function streamInChannel(
   const work = renderReply({ scheduler: ctx.scheduler, codec: ctx.codec, log }, target, events, {
     abort: () => controller.abort(),
   })
-  ctx.inflight.track(controller, work)
+  ctx.inflight.track(work, controller)
   await work
 }

@@ -80,7 +80,8 @@ export class InteractionResponder {
 
   reply(reply: CommandReply): Promise<void> {
     return this.#serial(async () => {
-      const ephemeral = reply.ephemeral === true
+      // Personal answers (email, plan, links, files) are never posted in the channel.
+      const ephemeral = reply.ephemeral === true || reply.personal === true
       const chunks = splitMessage(reply.text.length > 0 ? reply.text : '…', MESSAGE_LIMIT)
       const rows = replyButtons(reply, this.#codec)
       const payloads = chunks.map((content, i): InteractionReplyOptions => {

@@ -1,13 +1,10 @@
 import type { Message } from 'discord.js'
 import type { InboundMessage } from '../../src/core/types.js'
+import { startReply } from '../shared/start-reply.js'
 import { userMessageFor } from '../shared/user-messages.js'
-import {
-  chatIdFor,
-  type DiscordContext,
-  isAdultChannel,
-  isDirect,
-  renderTargetFor,
-} from './discord-context.js'
+import { chatIdFor, isAdultChannel, isDirect } from './channel-kind.js'
+import type { DiscordContext } from './discord-context.js'
+import { renderTargetFor } from './render-target.js'
 import { NO_MENTIONS } from './reply-surface.js'
 import { renderReply } from './stream-renderer.js'
 
@@ -72,21 +69,22 @@ export async function handleMessage(ctx: DiscordContext, message: Message): Prom
     if (!inbound) return
     // Without the Message Content intent, unaddressed server messages arrive without text.
     if (!inbound.addressed && inbound.text === '') return
-    if (!(await ctx.core.shouldRespond(inbound))) return
+    const controller = new AbortController()
+    // The core decides once: no first event means the message is not for us.
+    const events = await startReply(ctx.core.reply(inbound, controller.signal))
+    if (!events) return
     if (!message.channel.isSendable()) {
+      controller.abort()
+      for await (const _ of events) break
       log.warn('channel is not sendable')
       return
     }
     log.debug('answering message')
-    const controller = new AbortController()
     const target = renderTargetFor(ctx, message.channel, message.author, message.id)
-    const work = renderReply(
-      { scheduler: ctx.scheduler, codec: ctx.codec, log },
-      target,
-      ctx.core.reply(inbound, controller.signal),
-      { abort: () => controller.abort() },
-    )
-    ctx.inflight.track(controller, work)
+    const work = renderReply({ scheduler: ctx.scheduler, codec: ctx.codec, log }, target, events, {
+      abort: () => controller.abort(),
+    })
+    ctx.inflight.track(work, controller)
     await work
   } catch (err) {
     log.error({ err }, 'message handling failed')

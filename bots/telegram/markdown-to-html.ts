@@ -1,10 +1,10 @@
 /** Escapes text for Telegram's HTML parse mode (`<`, `>`, `&`; quotes too inside attributes). */
-export function escapeHtml(text: string): string {
+export function escapeTelegramHtml(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')
 }
 
 function escapeAttribute(text: string): string {
-  return escapeHtml(text).replaceAll('"', '&quot;')
+  return escapeTelegramHtml(text).replaceAll('"', '&quot;')
 }
 
 const FENCE = /^ {0,3}```\s*([\w+#.-]*)\s*$/
@@ -34,7 +34,7 @@ export function markdownToTelegramHtml(markdown: string): string {
       i++
       while (i < lines.length && !/^ {0,3}```\s*$/.test(lines[i] ?? '')) code.push(lines[i++] ?? '')
       const language = fence[1] ?? ''
-      const body = escapeHtml(code.join('\n'))
+      const body = escapeTelegramHtml(code.join('\n'))
       out.push(
         language
           ? `<pre><code class="language-${escapeAttribute(language)}">${body}</code></pre>`
@@ -77,7 +77,7 @@ function renderInline(text: string, nested: boolean): string {
   outer: while (i < text.length) {
     const ch = text[i] as string
     if (ch === '\\' && i + 1 < text.length && /[\\`*_~[\]()#>-]/.test(text[i + 1] as string)) {
-      out += escapeHtml(text[i + 1] as string)
+      out += escapeTelegramHtml(text[i + 1] as string)
       i += 2
       continue
     }
@@ -87,7 +87,7 @@ function renderInline(text: string, nested: boolean): string {
       if (end !== -1) {
         const code = text.slice(i + ticks.length, end)
         if (code.trim().length > 0) {
-          out += nested ? escapeHtml(code) : `<code>${escapeHtml(code)}</code>`
+          out += nested ? escapeTelegramHtml(code) : `<code>${escapeTelegramHtml(code)}</code>`
           i = end + ticks.length
           continue
         }
@@ -110,7 +110,7 @@ function renderInline(text: string, nested: boolean): string {
       i = close + marker.length
       continue outer
     }
-    out += escapeHtml(ch)
+    out += escapeTelegramHtml(ch)
     i++
   }
   return out

@@ -4,11 +4,12 @@ import type { CommandReply } from '../../src/core/command.js'
 import { toAppError } from '../../src/core/errors.js'
 import type { Logger } from '../../src/core/ports/logger.js'
 import type { InboundMessage, ReplyEvent } from '../../src/core/types.js'
+import type { InFlight } from '../shared/in-flight.js'
+import { startReply } from '../shared/start-reply.js'
 import { userMessageFor } from '../shared/user-messages.js'
 import type { CallbackCodec } from './callback-data.js'
 import type { ChatAdmins } from './chat-admins.js'
 import type { EditPacer } from './edit-pacer.js'
-import type { InFlight } from './in-flight.js'
 import { ReplyRenderer } from './reply-renderer.js'
 import type { ChatTarget, TelegramSender } from './telegram-sender.js'
 import {
@@ -100,14 +101,11 @@ export class TelegramHandlers {
         ? String(message.reply_to_message.message_id)
         : undefined,
     }
-    if (!(await this.#d.core.shouldRespond(inbound))) return
     const controller = new AbortController()
-    await this.#stream(
-      target,
-      isGroup ? message.message_id : undefined,
-      this.#d.core.reply(inbound, controller.signal),
-      controller,
-    )
+    // The core decides once: no first event means the message is not for us.
+    const events = await startReply(this.#d.core.reply(inbound, controller.signal))
+    if (!events) return
+    await this.#stream(target, isGroup ? message.message_id : undefined, events, controller)
   }
 
   /** Runs the button's command as the clicking user; the query is always answered. */
@@ -218,25 +216,28 @@ export class TelegramHandlers {
     reply: CommandReply,
     invocation: CommandInvocation,
   ): Promise<void> {
-    if (!(reply.ephemeral && target.isGroup)) return this.#deliver(target, reply)
-    // Personal answers go to the private chat; in the group only a pointer to it.
+    const personal =
+      reply.personal === true || (reply.links?.length ?? 0) > 0 || reply.file !== undefined
+    if (!((reply.ephemeral || personal) && target.isGroup)) return this.#deliver(target, reply)
+    // Private answers go to the private chat; in the group only a pointer to it.
     const dm: ChatTarget = { chatId: Number(invocation.platformUserId), isGroup: false }
     try {
       await this.#deliver(dm, reply)
-      await this.#d.sender.sendText(
-        target,
-        `${invocation.displayName}, I've sent you the answer in a private message.`,
-      )
     } catch (err) {
+      // Telegram lets a bot write only to people who started a private chat with it.
       this.#d.log.info({ err, command: invocation.name }, 'telegram could not answer privately')
-      const personal = (reply.links?.length ?? 0) > 0 || reply.file !== undefined
       await (personal
         ? this.#d.sender.sendText(
             target,
-            `${invocation.displayName}, please open a private chat with me and run /${invocation.name} there.`,
+            `${invocation.displayName}, open a private chat with me first (tap my name, then Start), then run /${invocation.name} there: I don't post personal answers in groups.`,
           )
         : this.#deliver(target, reply))
+      return
     }
+    await this.#d.sender.sendText(
+      target,
+      `${invocation.displayName}, I've sent you the answer in a private message.`,
+    )
   }
 
   async #deliver(target: ChatTarget, reply: CommandReply): Promise<void> {

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsync } from 'fastify'
 import type { Update } from 'grammy/types'
 import type { Logger } from '../../src/core/ports/logger.js'
+import { RecentIds } from '../shared/recent-ids.js'
 
 export interface TelegramWebhookDeps {
   readonly log: Logger
@@ -19,25 +20,6 @@ export interface TelegramWebhookOptions {
 
 export const TELEGRAM_WEBHOOK_PATH = '/webhooks/telegram'
 
-/** Remembers the last N ids (insertion order), so memory stays bounded. */
-export class RecentIds {
-  readonly #ids = new Set<number>()
-  readonly #capacity: number
-  constructor(capacity: number) {
-    this.#capacity = capacity
-  }
-  /** True the first time an id is seen. */
-  add(id: number): boolean {
-    if (this.#ids.has(id)) return false
-    this.#ids.add(id)
-    if (this.#ids.size > this.#capacity) {
-      const oldest = this.#ids.values().next().value
-      if (oldest !== undefined) this.#ids.delete(oldest)
-    }
-    return true
-  }
-}
-
 function sameSecret(given: unknown, expected: string): boolean {
   if (typeof given !== 'string') return false
   const a = Buffer.from(given)
@@ -54,7 +36,7 @@ export function telegramWebhookRoutes(
   deps: TelegramWebhookDeps,
   options: TelegramWebhookOptions,
 ): FastifyPluginAsync {
-  const seen = new RecentIds(options.rememberUpdates ?? 10_000)
+  const seen = new RecentIds<number>(options.rememberUpdates ?? 10_000)
   return async (app) => {
     app.post(TELEGRAM_WEBHOOK_PATH, async (request, reply) => {
       const secret = options.secretToken

@@ -1,22 +1,22 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { Counter, type Registry } from 'prom-client'
-import type { AccountEmails } from '../core/ports/account-emails.js'
 import type { Clock } from '../core/ports/clock.js'
 import type { Logger } from '../core/ports/logger.js'
 import type { Notifier } from '../core/ports/messenger.js'
 import type { BillingService } from '../core/ports/services.js'
-import type { Stores } from '../core/ports/stores.js'
 import type { ComponentHealth } from '../core/types.js'
-import { stripeWebhookRoutes } from '../server/routes/stripe-webhook.js'
-import { subscriptionLinkRoutes } from '../server/routes/subscription-links.js'
+import type { AccountEmails } from '../email/account-emails.js'
+import type { BillingStores } from './billing-stores.js'
 import { createStripeClient } from './create-stripe-client.js'
 import { LinkTokens } from './link-tokens.js'
 import { PendingWork } from './pending-work.js'
 import { StripeBilling } from './stripe-billing.js'
 import { HANDLED_EVENTS, StripeWebhookProcessor } from './stripe-webhook-processor.js'
+import { stripeWebhookRoutes } from './stripe-webhook-routes.js'
+import { subscriptionLinkRoutes } from './subscription-link-routes.js'
 
 export interface BillingDeps {
-  readonly stores: Stores
+  readonly stores: BillingStores
   readonly log: Logger
   readonly registry: Registry
   /** Tells people in chat when premium starts, a payment fails, or premium ends. */

@@ -1,7 +1,7 @@
 import type Stripe from 'stripe'
 import type { Logger } from '../core/ports/logger.js'
 import type { BillingService } from '../core/ports/services.js'
-import type { Stores } from '../core/ports/stores.js'
+import type { BillingStores } from './billing-stores.js'
 import type { LinkPurpose, LinkTokens } from './link-tokens.js'
 import { emptyRecord, isLive } from './subscription-state.js'
 
@@ -13,7 +13,7 @@ export type LinkResult =
 
 export interface StripeBillingDeps {
   readonly stripe: Stripe
-  readonly stores: Stores
+  readonly stores: BillingStores
   readonly links: LinkTokens
   readonly log: Logger
 }
@@ -30,7 +30,7 @@ export interface StripeBillingOptions {
  */
 export class StripeBilling implements BillingService {
   readonly #stripe: Stripe
-  readonly #stores: Stores
+  readonly #stores: BillingStores
   readonly #links: LinkTokens
   readonly #log: Logger
   readonly #priceId: string

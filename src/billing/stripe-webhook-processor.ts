@@ -1,9 +1,9 @@
 import type Stripe from 'stripe'
-import type { AccountEmails } from '../core/ports/account-emails.js'
 import type { Logger } from '../core/ports/logger.js'
-import type { Stores } from '../core/ports/stores.js'
 import type { SubscriptionRecord } from '../core/ports/subscriptions.js'
 import type { OutgoingNotice } from '../core/types.js'
+import type { AccountEmails } from '../email/account-emails.js'
+import type { BillingStores } from './billing-stores.js'
 import { DAY_MS, entitlementOf } from './entitlement-rule.js'
 import {
   applySubscription,
@@ -30,7 +30,7 @@ export interface ProcessResult {
 }
 
 export interface StripeWebhookProcessorDeps {
-  readonly stores: Stores
+  readonly stores: BillingStores
   readonly log: Logger
   readonly emails?: AccountEmails | undefined
 }
@@ -61,7 +61,7 @@ function formatDate(ms: number): string {
  * rethrown so Stripe retries); emails are enqueued in that same transaction.
  */
 export class StripeWebhookProcessor {
-  readonly #stores: Stores
+  readonly #stores: BillingStores
   readonly #log: Logger
   readonly #emails: AccountEmails | undefined
   readonly #graceDays: number
@@ -110,7 +110,7 @@ export class StripeWebhookProcessor {
 
   /** The account an object belongs to, with its row when the lookup already read it. */
   async #findAccount(
-    tx: Stores,
+    tx: BillingStores,
     hints: {
       accountId?: string | null
       subscriptionId?: string | null
@@ -133,7 +133,7 @@ export class StripeWebhookProcessor {
    * for an account that is not there.
    */
   async #byAccountId(
-    tx: Stores,
+    tx: BillingStores,
     accountId: string | null | undefined,
   ): Promise<{ accountId: string; row: SubscriptionRecord | undefined } | null> {
     if (!accountId) return null
@@ -149,7 +149,7 @@ export class StripeWebhookProcessor {
   }
 
   async #checkoutCompleted(
-    tx: Stores,
+    tx: BillingStores,
     session: Stripe.Checkout.Session,
     now: number,
   ): Promise<ProcessResult> {
@@ -178,7 +178,7 @@ export class StripeWebhookProcessor {
   }
 
   async #subscriptionChanged(
-    tx: Stores,
+    tx: BillingStores,
     eventId: string,
     subscription: Stripe.Subscription,
     created: number,
@@ -245,7 +245,7 @@ export class StripeWebhookProcessor {
    * (one customer per account), and the operator is told once per pair.
    */
   async #secondSubscription(
-    tx: Stores,
+    tx: BillingStores,
     current: SubscriptionRecord,
     subscription: Stripe.Subscription,
   ): Promise<ProcessResult> {
@@ -276,7 +276,11 @@ export class StripeWebhookProcessor {
     }
   }
 
-  async #invoicePaid(tx: Stores, invoice: Stripe.Invoice, now: number): Promise<ProcessResult> {
+  async #invoicePaid(
+    tx: BillingStores,
+    invoice: Stripe.Invoice,
+    now: number,
+  ): Promise<ProcessResult> {
     const hints = this.#invoiceHints(invoice)
     const found = await this.#findAccount(tx, hints)
     if (!found) return this.#unmatched('invoice', invoice.id)
@@ -300,7 +304,7 @@ export class StripeWebhookProcessor {
   }
 
   async #invoiceFailed(
-    tx: Stores,
+    tx: BillingStores,
     invoice: Stripe.Invoice,
     created: number,
     now: number,
@@ -326,7 +330,7 @@ export class StripeWebhookProcessor {
     }
   }
 
-  async #chargeRefunded(tx: Stores, charge: Stripe.Charge): Promise<ProcessResult> {
+  async #chargeRefunded(tx: BillingStores, charge: Stripe.Charge): Promise<ProcessResult> {
     const accountId =
       (await this.#findAccount(tx, { customerId: idOf(charge.customer) }))?.accountId ?? null
     await tx.kv.set(

@@ -1,10 +1,10 @@
 import type { Entitlement, EntitlementReader, GrantService } from '../core/ports/services.js'
-import type { Stores } from '../core/ports/stores.js'
+import type { BillingStores } from './billing-stores.js'
 import { DAY_MS, entitlementOf } from './entitlement-rule.js'
 
 export interface SubscriptionEntitlementsDeps {
   /** Reads `subscriptions`; grants run in `transaction` so they never race a webhook. */
-  readonly stores: Pick<Stores, 'subscriptions' | 'transaction'>
+  readonly stores: Pick<BillingStores, 'subscriptions' | 'transaction'>
 }
 
 export interface SubscriptionEntitlementsOptions {
@@ -17,7 +17,7 @@ export interface SubscriptionEntitlementsOptions {
  * `entitlement` never throws for unknown accounts (they are free).
  */
 export class SubscriptionEntitlements implements EntitlementReader, GrantService {
-  readonly #stores: Pick<Stores, 'subscriptions' | 'transaction'>
+  readonly #stores: Pick<BillingStores, 'subscriptions' | 'transaction'>
   readonly #graceDays: number
 
   constructor(deps: SubscriptionEntitlementsDeps, options: SubscriptionEntitlementsOptions) {

@@ -1,5 +1,6 @@
+import type { PlatformCaller } from './caller.js'
 import type { CommandOption, CommandPermission, CommandReply } from './command.js'
-import type { ChatKind, InboundMessage, Platform, ReplyEvent } from './types.js'
+import type { InboundMessage, Platform, ReplyEvent } from './types.js'
 
 /** A command as adapters register it with their platform (no handler). */
 export interface CommandDescriptor {
@@ -11,15 +12,8 @@ export interface CommandDescriptor {
   readonly slow?: boolean
 }
 
-/** One command invocation, platform-neutral. */
-export interface CommandInvocation {
-  readonly platform: Platform
-  readonly platformUserId: string
-  readonly displayName: string
-  readonly chatId: string
-  readonly chatKind: ChatKind
-  readonly adultAllowed: boolean
-  readonly isChatAdmin: boolean
+/** One command invocation, platform-neutral: the caller as the adapter knows them, and the command. */
+export interface CommandInvocation extends PlatformCaller {
   readonly name: string
   readonly args: Readonly<Record<string, string | undefined>>
 }
@@ -36,9 +30,11 @@ export interface CommandIo {
  */
 export interface ChatCore {
   readonly commands: readonly CommandDescriptor[]
-  /** True when the core will answer this message (groups answer only when addressed unless answer-all). */
-  shouldRespond(message: InboundMessage): Promise<boolean>
-  /** Streams the persona's reply. Aborting `signal` cancels generation (and queued waits). */
+  /**
+   * Streams the persona's reply. The core decides here, once, whether to answer: a message
+   * not for it (groups answer only when addressed, unless answer-all) yields no event at all,
+   * so adapters render from the first event. Aborting `signal` cancels generation (and queued waits).
+   */
   reply(message: InboundMessage, signal?: AbortSignal): AsyncIterable<ReplyEvent>
   /** Runs a command; unknown names, missing permission and disabled subsystems are answered, not thrown. */
   runCommand(invocation: CommandInvocation, io: CommandIo): Promise<void>

@@ -1,17 +1,16 @@
 import type { CommandDescriptor, CommandInvocation, CommandIo } from './chat-core.js'
-import type { ChatPolicy } from './chat-policy.js'
-import type { ChatServices } from './chat-services.js'
 import type { Command, CommandReply } from './command.js'
-import type { CoreServices } from './core-services.js'
+import type { CommandServices } from './command-services.js'
 import { AppError } from './errors.js'
 import { sanitizeInput } from './input.js'
 import type { Clock } from './ports/clock.js'
 import type { Logger } from './ports/logger.js'
+import type { Rules } from './rules.js'
 
 export interface CommandRunnerDeps {
-  readonly services: ChatServices
-  readonly policy: ChatPolicy
-  readonly commands: readonly Command<CoreServices>[]
+  readonly services: CommandServices
+  readonly rules: Rules
+  readonly commands: readonly Command<CommandServices>[]
   readonly log: Logger
   readonly now: Clock
 }
@@ -20,7 +19,7 @@ const FEATURE_NAMES = { billing: 'Subscriptions', email: 'Email verification' } 
 
 /** Splits command text into the command's options in order; the last option takes the rest. */
 export function parseCommandArgs(
-  command: Command<CoreServices> | undefined,
+  command: Command<CommandServices> | undefined,
   text: string,
 ): Record<string, string | undefined> {
   const options = command?.options ?? []
@@ -43,7 +42,7 @@ export function parseCommandArgs(
 /** Dispatches invocations to commands: permissions, missing subsystems and failures are answered. */
 export class CommandRunner {
   readonly #deps: CommandRunnerDeps
-  readonly #byName: Map<string, Command<CoreServices>>
+  readonly #byName: Map<string, Command<CommandServices>>
   readonly descriptors: readonly CommandDescriptor[]
 
   constructor(deps: CommandRunnerDeps) {
@@ -64,7 +63,7 @@ export class CommandRunner {
 
   /** Never throws. */
   async run(invocation: CommandInvocation, io: CommandIo): Promise<void> {
-    const { services, policy, log, now } = this.#deps
+    const { services, rules, log, now } = this.#deps
     const name = invocation.name.toLowerCase().replace(/^\//, '')
     const clog = log.child({ command: name, platform: invocation.platform })
     const reply = async (r: CommandReply | string) => {
@@ -90,7 +89,7 @@ export class CommandRunner {
         })
         return
       }
-      const speaker = await policy.speaker(
+      const speaker = await rules.speaker(
         invocation.platform,
         invocation.platformUserId,
         invocation.displayName,
@@ -110,15 +109,18 @@ export class CommandRunner {
         args[k] = clean === '' ? undefined : clean
       }
       await command.run({
-        platform: invocation.platform,
-        platformUserId: invocation.platformUserId,
-        displayName: invocation.displayName,
-        chatId: invocation.chatId,
-        chatKind: invocation.chatKind,
-        adultAllowed: invocation.adultAllowed,
-        account: speaker.account,
-        isAdmin: speaker.isAdmin,
-        isChatAdmin: invocation.isChatAdmin,
+        caller: {
+          platform: invocation.platform,
+          platformUserId: invocation.platformUserId,
+          displayName: invocation.displayName,
+          chatId: invocation.chatId,
+          chatKind: invocation.chatKind,
+          adultAllowed: invocation.adultAllowed,
+          isChatAdmin: invocation.isChatAdmin,
+          account: speaker.account,
+          isAdmin: speaker.isAdmin,
+          tier: speaker.tier,
+        },
         args,
         services,
         log: clog,

@@ -1,5 +1,6 @@
+import type { Caller } from './caller.js'
 import type { Logger } from './ports/logger.js'
-import type { Account, ChatKind, Platform, ReplyEvent } from './types.js'
+import type { ReplyEvent } from './types.js'
 
 export type CommandOptionType = 'string' | 'integer' | 'boolean'
 
@@ -20,8 +21,15 @@ export type CommandPermission = 'everyone' | 'chat_admin' | 'admin'
 /** What a command answers: text plus optional buttons, choices and a file. */
 export interface CommandReply {
   readonly text: string
-  /** Personal answers: Discord ephemeral; adapters may DM instead in public places. */
+  /** Private answers: Discord ephemeral; adapters may DM instead in public places. */
   readonly ephemeral?: boolean
+  /**
+   * About the person (plan, email, memory, billing links, files of their data): never posted
+   * in a group or channel. Adapters answer privately (Discord ephemeral, Telegram DM); when
+   * they cannot, the group only gets "open a private chat with me first". Replies with links
+   * or a file count as personal too.
+   */
+  readonly personal?: boolean
   /** URL buttons (subscribe, billing). */
   readonly links?: readonly { readonly label: string; readonly url: string }[]
   /** Buttons that run another command with fixed arguments (persona picker, confirmations). */
@@ -35,18 +43,8 @@ export interface CommandReply {
 
 /** Everything a command sees of one invocation; no platform types. */
 export interface CommandContext<Services = unknown> {
-  readonly platform: Platform
-  readonly platformUserId: string
-  readonly displayName: string
-  readonly chatId: string
-  readonly chatKind: ChatKind
-  readonly adultAllowed: boolean
-  /** The caller's account (created on first sight). */
-  readonly account: Account
-  /** Listed in ADMINS. */
-  readonly isAdmin: boolean
-  /** May change settings of this chat (Discord Manage Server, Telegram group admin). */
-  readonly isChatAdmin: boolean
+  /** Who runs the command and where, with the account and tier the runner resolved. */
+  readonly caller: Caller
   readonly args: Readonly<Record<string, string | undefined>>
   readonly services: Services
   readonly log: Logger

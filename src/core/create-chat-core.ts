@@ -1,17 +1,18 @@
+import { AccountService } from './account-service.js'
+import { AdminService } from './admin-service.js'
 import type { ChatCore, CommandDescriptor } from './chat-core.js'
-import { ChatEngine } from './chat-engine.js'
-import { ChatPolicy } from './chat-policy.js'
-import { ChatServices } from './chat-services.js'
 import type { Command } from './command.js'
 import { CommandRunner } from './command-runner.js'
-import type { CoreServices } from './core-services.js'
+import type { CommandServices } from './command-services.js'
+import { ConversationService } from './conversation-service.js'
 import { WindowHints } from './load-context.js'
 import { MemoryWriter } from './memory-writer.js'
 import type { PersonaRepository } from './persona.js'
+import { PersonaService } from './persona-service.js'
 import type { Clock } from './ports/clock.js'
+import type { ExportFiles } from './ports/export-files.js'
 import type { LlmClient } from './ports/llm.js'
 import type { Logger } from './ports/logger.js'
-import type { Notifier } from './ports/messenger.js'
 import type {
   BillingService,
   EntitlementReader,
@@ -19,6 +20,9 @@ import type {
   VerificationService,
 } from './ports/services.js'
 import type { Stores } from './ports/stores.js'
+import { ReplyEngine } from './reply-engine.js'
+import { Rules } from './rules.js'
+import { SettingsService } from './settings-service.js'
 import { TokenEstimator } from './token-estimator.js'
 import type { Platform } from './types.js'
 
@@ -32,13 +36,13 @@ export interface ChatCoreDeps {
   readonly billing?: BillingService | undefined
   /** Absent: /verify says email is not enabled. */
   readonly verification?: VerificationService | undefined
-  /** Accepted for wiring symmetry; the core itself sends no notices yet. */
-  readonly notifier?: Notifier | undefined
   /**
    * The commands to serve: pass `commands` from `commands/index.ts` (the core cannot import
    * them itself). Without it the core answers every command as unknown.
    */
-  readonly commands?: readonly Command<CoreServices>[] | undefined
+  readonly commands?: readonly Command<CommandServices>[] | undefined
+  /** The terminal's export folder (`DATA_DIR/exports`): `/forget` removes the person's files. */
+  readonly exportFiles?: ExportFiles | undefined
   readonly log: Logger
   readonly now?: Clock | undefined
 }
@@ -62,7 +66,7 @@ export interface ChatCoreOptions {
   readonly replyReserveTokens?: number | undefined
 }
 
-export interface ChatCoreRuntime extends ChatCore {
+export interface RunningChatCore extends ChatCore {
   /**
    * Stops intake (new replies answer `CANCELLED`), waits up to `graceMs` for replies in
    * flight, then cancels them (what streamed is stored as `partial`) and stops memory jobs.
@@ -73,7 +77,7 @@ export interface ChatCoreRuntime extends ChatCore {
   /** Resolves when background memory summaries in flight have finished (tests, shutdown). */
   idle(): Promise<void>
   /** The services commands see (for adapters' own tests and tooling). */
-  readonly services: CoreServices
+  readonly services: CommandServices
 }
 
 /**
@@ -85,9 +89,9 @@ export interface ChatCoreRuntime extends ChatCore {
  * - Adult personas: in DMs the message's `adultAllowed` AND the account's 18+ confirmation
  *   (`/settings adult yes`); in groups the message's `adultAllowed` (Discord age-restricted
  *   channel) or, outside Discord, the chat's `/channel adult on`.
- * - Never throws from `reply`, `runCommand`, `shouldRespond`, `autocomplete` or `stop`.
+ * - Never throws from `reply`, `runCommand`, `autocomplete` or `stop`.
  */
-export function createChatCore(deps: ChatCoreDeps, options: ChatCoreOptions): ChatCoreRuntime {
+export function createChatCore(deps: ChatCoreDeps, options: ChatCoreOptions): RunningChatCore {
   const now = deps.now ?? Date.now
   const log = deps.log.child({ component: 'core' })
   if (!deps.commands) log.warn('createChatCore got no commands: every command will be unknown')
@@ -97,7 +101,7 @@ export function createChatCore(deps: ChatCoreDeps, options: ChatCoreOptions): Ch
     log,
     now,
   })
-  const policy = new ChatPolicy(
+  const rules = new Rules(
     {
       stores: deps.stores,
       llm: deps.llm,
@@ -108,9 +112,12 @@ export function createChatCore(deps: ChatCoreDeps, options: ChatCoreOptions): Ch
     },
     options,
   )
-  const engine = new ChatEngine(
+  const engine = new ReplyEngine(
     {
-      policy,
+      rules,
+      stores: deps.stores,
+      log,
+      now,
       generate: {
         stores: deps.stores,
         llm: deps.llm,
@@ -123,44 +130,47 @@ export function createChatCore(deps: ChatCoreDeps, options: ChatCoreOptions): Ch
     },
     { maxInputChars: options.maxInputChars },
   )
-  const services = new ChatServices({
-    engine,
-    policy,
-    stores: deps.stores,
-    personas: deps.personas,
-    entitlements: deps.entitlements,
-    grants: deps.grants,
+  const { stores, personas } = deps
+  const personaService = new PersonaService({ rules, stores, personas, now })
+  let commands: readonly CommandDescriptor[] = []
+  const services: CommandServices = {
+    personas: personaService,
+    conversations: new ConversationService({
+      engine,
+      rules,
+      stores,
+      memory,
+      llm: deps.llm,
+      exportFiles: deps.exportFiles,
+      log,
+      now,
+    }),
+    settings: new SettingsService({ rules, stores, now }),
+    account: new AccountService({ rules, stores, entitlements: deps.entitlements, now }),
+    admin: new AdminService({ stores, personas, now }),
     billing: deps.billing,
     verification: deps.verification,
-    now,
-  })
+    grants: deps.grants,
+    listCommands: () => commands,
+  }
   const runner = new CommandRunner({
     services,
-    policy,
+    rules,
     commands: deps.commands ?? [],
     log,
     now,
   })
-  const commands: readonly CommandDescriptor[] = runner.descriptors
-  services.useCommands(commands)
+  commands = runner.descriptors
 
   return {
     commands,
     services,
-    shouldRespond: async (message) => {
-      try {
-        return await engine.shouldRespond(message)
-      } catch (err) {
-        log.error({ err }, 'shouldRespond failed')
-        return false
-      }
-    },
     reply: (message, signal) => engine.reply(message, signal),
     runCommand: (invocation, io) => runner.run(invocation, io),
     parseArgs: (name, text) => runner.parseArgs(name, text),
     autocomplete: async (_source, query, where) => {
       try {
-        return await services.autocompletePersonas(query, where)
+        return await personaService.autocomplete(query, where)
       } catch (err) {
         log.warn({ err }, 'autocomplete failed')
         return []

@@ -5,8 +5,8 @@ import type { Account } from './types.js'
 
 /**
  * Everything stored about an account as plain JSON (`/export`): the account, its identities,
- * persona choice, subscription summary, today's usage and every DM conversation with all its
- * messages.
+ * persona choice, subscription summary, today's usage, every DM conversation with all its
+ * messages, and the person's own messages in group chats.
  */
 export async function exportAccountData(
   stores: Stores,
@@ -37,6 +37,13 @@ export async function exportAccountData(
       })),
     })
   }
+  const groupMessages = (await stores.personalData.groupMessages(account.id)).map((m) => ({
+    chat: m.chat,
+    personaId: m.personaId,
+    speaker: m.speakerName,
+    content: m.content,
+    createdAt: new Date(m.createdAt).toISOString(),
+  }))
   return {
     exportedAt: new Date(now).toISOString(),
     account: {
@@ -60,5 +67,6 @@ export async function exportAccountData(
     },
     usageToday,
     conversations,
+    groupMessages,
   }
 }

@@ -32,8 +32,10 @@ const MIN_NEW = 10
  */
 export class MemoryWriter {
   readonly #deps: MemoryWriterDeps
-  readonly #running = new Map<string, Promise<void>>()
+  readonly #running = new Map<string, { done: Promise<void>; abort: AbortController }>()
   readonly #abort = new AbortController()
+  /** Conversations being forgotten: no job starts for them until released. */
+  readonly #held = new Map<string, number>()
 
   constructor(deps: MemoryWriterDeps) {
     this.#deps = deps
@@ -42,13 +44,41 @@ export class MemoryWriter {
   /** Starts a job unless one runs for the conversation already. */
   schedule(job: MemoryJob): void {
     if (this.#abort.signal.aborted || this.#running.has(job.conversationId)) return
-    const run = this.#run(job).finally(() => this.#running.delete(job.conversationId))
-    this.#running.set(job.conversationId, run)
+    if (this.#held.has(job.conversationId)) return
+    const abort = new AbortController()
+    const signal = AbortSignal.any([this.#abort.signal, abort.signal])
+    const done = this.#run(job, signal).finally(() => this.#running.delete(job.conversationId))
+    this.#running.set(job.conversationId, { done, abort })
   }
 
   /** Resolves when every job in flight has finished. */
   async idle(): Promise<void> {
-    while (this.#running.size > 0) await Promise.all([...this.#running.values()])
+    while (this.#running.size > 0) await Promise.all([...this.#running.values()].map((r) => r.done))
+  }
+
+  /**
+   * For `/forget`: cancels the jobs of these conversations, waits for them to settle and starts
+   * no new one for them until the returned `release` is called (after the deletion), so no
+   * summary of deleted messages is written afterwards.
+   */
+  async hold(conversationIds: readonly string[]): Promise<() => void> {
+    for (const id of conversationIds) this.#held.set(id, (this.#held.get(id) ?? 0) + 1)
+    const jobs = conversationIds.flatMap((id) => {
+      const job = this.#running.get(id)
+      return job ? [job] : []
+    })
+    for (const job of jobs) job.abort.abort()
+    await Promise.all(jobs.map((job) => job.done))
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      for (const id of conversationIds) {
+        const n = (this.#held.get(id) ?? 1) - 1
+        if (n <= 0) this.#held.delete(id)
+        else this.#held.set(id, n)
+      }
+    }
   }
 
   /** Cancels running jobs and waits for them to settle. */
@@ -57,7 +87,7 @@ export class MemoryWriter {
     await this.idle()
   }
 
-  async #run(job: MemoryJob): Promise<void> {
+  async #run(job: MemoryJob, signal: AbortSignal): Promise<void> {
     const { conversations, llm, log, now } = this.#deps
     try {
       const conversation = await conversations.get(job.conversationId)
@@ -101,15 +131,15 @@ export class MemoryWriter {
         think: false,
         tier: 'free',
         userKey: 'memory',
-        signal: this.#abort.signal,
+        signal,
       })) {
         if (event.type === 'done') summary = event.text.trim()
       }
-      if (!summary) return
+      if (!summary || signal.aborted) return
       await conversations.setSummary(job.conversationId, summary, last.id, now())
       log.debug({ conversationId: job.conversationId, upTo: last.id }, 'memory summary updated')
     } catch (err) {
-      if (this.#abort.signal.aborted) return
+      if (signal.aborted) return
       log.warn({ err, conversationId: job.conversationId }, 'memory summary failed')
     }
   }

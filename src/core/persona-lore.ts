@@ -1,3 +1,4 @@
+import { compileLorePattern, isRegexKey } from './lore-pattern.js'
 import type { LoreEntry, Persona } from './persona.js'
 import { DEFAULT_USER_NAME, expandMacros, macroValues } from './persona-macros.js'
 
@@ -47,9 +48,10 @@ interface Decorators {
  * - keyword entries activate when one of `keys` occurs in the scanned text (substring match,
  *   case-insensitive unless the entry is `caseSensitive`); `selective` entries additionally need
  *   one of `secondaryKeys` (a selective entry without secondary keys acts on its keys alone);
- * - `useRegex` entries (and keys written `/pattern/flags`) treat keys as regular expressions; an
- *   invalid regex, or one with nested quantifiers like `(a+)+` (catastrophic backtracking),
- *   never matches and never throws;
+ * - `useRegex` entries (and keys written `/pattern/flags`) treat keys as regular expressions,
+ *   run by a linear-time engine (`lore-pattern.ts`), so no pattern can stall a turn; a regex
+ *   that is invalid or needs backtracking (lookahead, backreferences) never matches and never
+ *   throws;
  * - V3 decorators at the top of `content` are honoured where cheap (`@@activate`,
  *   `@@dont_activate`, `@@scan_depth N`, `@@additional_keys a,b`, `@@exclude_keys a,b`) and
  *   every `@@` line is stripped; `{{// comments}}` are not matched and not inserted;
@@ -132,15 +134,6 @@ function stripComments(text: string): string {
   return text.includes('{{') ? text.replace(/\{\{\s*\/\/[\s\S]*?\}\}/g, '') : text
 }
 
-const SLASHED = /^\/(.+)\/([a-z]*)$/s
-
-/**
- * A quantified group that itself contains a quantifier (`(a+)+`, `(\w*x)*`): the shape of
- * catastrophic backtracking. Cards come from the internet and a lore regex runs on what people
- * type, so such keys are treated like invalid ones (never match) rather than risk stalling.
- */
-const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*(?:[+*]|\{\d+,\d*\})/
-
 /** The scanned messages, and the same lower-cased once for case-insensitive keys. */
 interface ScanWindow {
   readonly text: string
@@ -164,17 +157,9 @@ function keyMatches(
   window: ScanWindow,
   entry: Pick<LoreEntry, 'caseSensitive' | 'useRegex'>,
 ): boolean {
-  const slashed = SLASHED.exec(key)
-  if (entry.useRegex || slashed) {
-    const source = slashed ? (slashed[1] ?? '') : key
-    let flags = slashed ? (slashed[2] ?? '').replace(/[gy]/g, '') : ''
-    if (!entry.caseSensitive && !slashed && !flags.includes('i')) flags += 'i'
-    if (NESTED_QUANTIFIER.test(source)) return false
-    try {
-      return new RegExp(source, flags).test(window.text)
-    } catch {
-      return false
-    }
+  if (isRegexKey(key, entry)) {
+    const pattern = compileLorePattern(key, entry)
+    return pattern.ok && pattern.test(window.text)
   }
   return entry.caseSensitive ? window.text.includes(key) : window.lower.includes(key.toLowerCase())
 }

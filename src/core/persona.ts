@@ -48,6 +48,11 @@ export interface Persona {
   readonly think: boolean
   readonly tier: Tier
   readonly nsfw: boolean
+  /**
+   * Whether `/persona export` may hand out the card (YAML `exportable`, card
+   * `data.extensions.justlayme.exportable`); default true.
+   */
+  readonly exportable: boolean
   readonly avatarUrl?: string | undefined
   readonly tags: readonly string[]
   /** Where it was loaded from, for messages and export. */

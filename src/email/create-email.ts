@@ -1,14 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { Registry } from 'prom-client'
-import type { AccountEmails } from '../core/ports/account-emails.js'
 import type { Clock } from '../core/ports/clock.js'
 import type { Logger } from '../core/ports/logger.js'
 import type { Notifier } from '../core/ports/messenger.js'
-import type { Stores } from '../core/ports/stores.js'
 import type { ComponentHealth } from '../core/types.js'
-import { emailVerificationRoutes } from '../server/routes/email-verification.js'
+import type { AccountEmails } from './account-emails.js'
 import { parseMailbox } from './address.js'
 import { EmailMetrics } from './email-metrics.js'
+import type { EmailStores } from './email-stores.js'
+import { emailVerificationRoutes } from './email-verification-routes.js'
 import { EmailVerificationService } from './email-verification-service.js'
 import { MailHealth } from './mail-health.js'
 import { classifySendError, type MailTransport, SmtpTransport } from './mail-transport.js'
@@ -17,7 +17,7 @@ import { OutboxAccountEmails } from './outbox-account-emails.js'
 import { type OutboxRunResult, OutboxWorker } from './outbox-worker.js'
 
 export interface EmailDeps {
-  readonly stores: Stores
+  readonly stores: EmailStores
   readonly log: Logger
   readonly registry: Registry
   /** Tells people in chat when their accounts were linked. */

@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client'
-import type { EmailOutboxStore, OutboxStatus } from '../core/ports/email.js'
+import type { EmailOutboxStore, OutboxStatus } from './email-stores.js'
 
 /** The `jlm_email_*` metrics, registered on the registry the composition root passes in. */
 export class EmailMetrics {

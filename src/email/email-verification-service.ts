@@ -2,9 +2,9 @@ import { createHash, randomBytes } from 'node:crypto'
 import type { Logger } from '../core/ports/logger.js'
 import type { Notifier } from '../core/ports/messenger.js'
 import type { StartVerificationResult, VerificationService } from '../core/ports/services.js'
-import type { Stores } from '../core/ports/stores.js'
 import { normalizeEmailAddress } from './address.js'
 import type { TemplateContext } from './email-layout.js'
+import type { EmailStores } from './email-stores.js'
 import {
   MergeConsent,
   type MergeDecision,
@@ -63,7 +63,7 @@ export interface EmailVerifier {
 }
 
 export interface EmailVerificationServiceDeps {
-  readonly stores: Stores
+  readonly stores: EmailStores
   readonly log: Logger
   readonly notifier?: Notifier | undefined
   /** Called after a commit that enqueued mail, so it goes out without waiting for the next poll. */
@@ -86,7 +86,7 @@ export function hashToken(token: string): string {
  * and the accounts become one only when it approves.
  */
 export class EmailVerificationService implements VerificationService, EmailVerifier {
-  readonly #stores: Stores
+  readonly #stores: EmailStores
   readonly #log: Logger
   readonly #notifier: Notifier | undefined
   readonly #onEnqueued: () => void

@@ -9,9 +9,7 @@ export class SafeHtml {
   }
 }
 
-import { escapeHtml } from '../server/html.js'
-
-export { escapeHtml }
+import { escapeHtml } from '../shared/html.js'
 
 type Interpolation =
   | SafeHtml

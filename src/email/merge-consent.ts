@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { Logger } from '../core/ports/logger.js'
 import type { Notifier } from '../core/ports/messenger.js'
-import type { Stores } from '../core/ports/stores.js'
 import type { TemplateContext } from './email-layout.js'
+import type { EmailStores } from './email-stores.js'
 import { welcomeEmail } from './templates.js'
 
 /** How long the verified account has to answer a request to link. */
@@ -36,7 +36,7 @@ export type MergeDecisionResult =
   | { readonly status: 'decided' | 'expired' | 'unknown' }
 
 export interface MergeConsentDeps {
-  readonly stores: Stores
+  readonly stores: EmailStores
   readonly log: Logger
   readonly notifier?: Notifier | undefined
   readonly onEnqueued?: (() => void) | undefined
@@ -73,7 +73,7 @@ export function describeIdentities(identities: readonly RequesterIdentity[]): st
  * chats (approve or refuse, through the chat notice path), and only its approval merges.
  */
 export class MergeConsent {
-  readonly #stores: Stores
+  readonly #stores: EmailStores
   readonly #log: Logger
   readonly #notifier: Notifier | undefined
   readonly #onEnqueued: () => void
@@ -87,7 +87,10 @@ export class MergeConsent {
     this.#ctx = ctx
   }
 
-  async identities(accountId: string, stores: Stores = this.#stores): Promise<RequesterIdentity[]> {
+  async identities(
+    accountId: string,
+    stores: EmailStores = this.#stores,
+  ): Promise<RequesterIdentity[]> {
     const identities = await stores.accounts.identities(accountId)
     return identities.map((i) => ({
       platform: PLATFORM_NAMES[i.platform] ?? i.platform,
@@ -96,9 +99,9 @@ export class MergeConsent {
     }))
   }
 
-  /** Stores a request (inside the caller's transaction); returns the approval token. */
+  /** EmailStores a request (inside the caller's transaction); returns the approval token. */
   async request(
-    tx: Stores,
+    tx: EmailStores,
     fromAccountId: string,
     intoAccountId: string,
     email: string,

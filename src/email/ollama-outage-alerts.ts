@@ -1,14 +1,14 @@
 import type { Clock } from '../core/ports/clock.js'
 import type { Logger } from '../core/ports/logger.js'
-import type { Stores } from '../core/ports/stores.js'
 import { adminOllamaUnreachableEmail } from './admin-templates.js'
 import type { TemplateContext } from './email-layout.js'
+import type { EmailStores } from './email-stores.js'
 import type { OutboxAccountEmails } from './outbox-account-emails.js'
 
 export const OLLAMA_ALERT_AFTER_MS = 5 * 60 * 1000
 
 export interface OllamaOutageAlertsDeps {
-  readonly stores: Stores
+  readonly stores: EmailStores
   readonly emails: OutboxAccountEmails
   readonly log: Logger
   readonly now?: Clock | undefined
@@ -21,7 +21,7 @@ export interface OllamaOutageAlertsDeps {
  * during the same outage, even after a restart, send one mail.
  */
 export class OllamaOutageAlerts {
-  readonly #stores: Stores
+  readonly #stores: EmailStores
   readonly #emails: OutboxAccountEmails
   readonly #log: Logger
   readonly #now: Clock

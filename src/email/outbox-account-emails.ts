@@ -1,7 +1,6 @@
-import type { AccountEmails } from '../core/ports/account-emails.js'
 import type { Clock } from '../core/ports/clock.js'
 import type { Logger } from '../core/ports/logger.js'
-import type { Stores } from '../core/ports/stores.js'
+import type { AccountEmails, OutboxStores } from './account-emails.js'
 import {
   adminDuplicateSubscriptionEmail,
   adminNewSubscriberEmail,
@@ -39,7 +38,7 @@ export class OutboxAccountEmails implements AccountEmails {
   }
 
   async premiumStarted(
-    stores: Stores,
+    stores: OutboxStores,
     accountId: string,
     info: {
       amount: number | null
@@ -59,7 +58,7 @@ export class OutboxAccountEmails implements AccountEmails {
   }
 
   async paymentFailed(
-    stores: Stores,
+    stores: OutboxStores,
     accountId: string,
     info: { billingUrl: string | null },
     dedupeKey: string,
@@ -73,7 +72,7 @@ export class OutboxAccountEmails implements AccountEmails {
     )
   }
 
-  async premiumEnded(stores: Stores, accountId: string, dedupeKey: string): Promise<void> {
+  async premiumEnded(stores: OutboxStores, accountId: string, dedupeKey: string): Promise<void> {
     await this.#toAccount(
       stores,
       accountId,
@@ -84,7 +83,7 @@ export class OutboxAccountEmails implements AccountEmails {
   }
 
   async adminNewSubscriber(
-    stores: Stores,
+    stores: OutboxStores,
     info: { accountId: string; amount: number | null; currency: string | null },
     dedupeKey: string,
   ): Promise<void> {
@@ -97,7 +96,7 @@ export class OutboxAccountEmails implements AccountEmails {
   }
 
   async adminDuplicateSubscription(
-    stores: Stores,
+    stores: OutboxStores,
     info: { accountId: string; customerId: string | null; subscriptionIds: readonly string[] },
     dedupeKey: string,
   ): Promise<void> {
@@ -110,7 +109,7 @@ export class OutboxAccountEmails implements AccountEmails {
   }
 
   async adminRefund(
-    stores: Stores,
+    stores: OutboxStores,
     info: { accountId: string | null; amount: number; currency: string; chargeId: string },
     dedupeKey: string,
   ): Promise<void> {
@@ -119,7 +118,7 @@ export class OutboxAccountEmails implements AccountEmails {
 
   /** Enqueues an operator mail; false when there is no ADMIN_EMAIL or the key was used. */
   async toAdmin(
-    stores: Stores,
+    stores: OutboxStores,
     kind: string,
     mail: RenderedEmail,
     dedupeKey: string,
@@ -129,7 +128,7 @@ export class OutboxAccountEmails implements AccountEmails {
   }
 
   async #toAccount(
-    stores: Stores,
+    stores: OutboxStores,
     accountId: string,
     kind: string,
     mail: RenderedEmail,
@@ -144,7 +143,7 @@ export class OutboxAccountEmails implements AccountEmails {
   }
 
   async #enqueue(
-    stores: Stores,
+    stores: OutboxStores,
     kind: string,
     to: string,
     mail: RenderedEmail,

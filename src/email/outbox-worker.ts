@@ -1,7 +1,7 @@
 import type { Clock } from '../core/ports/clock.js'
-import type { EmailOutboxStore, OutboxMessage } from '../core/ports/email.js'
 import type { Logger } from '../core/ports/logger.js'
 import type { EmailMetrics } from './email-metrics.js'
+import type { EmailOutboxStore, OutboxMessage } from './email-stores.js'
 import type { MailHealth } from './mail-health.js'
 import { classifySendError, type MailTransport } from './mail-transport.js'
 

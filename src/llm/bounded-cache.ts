@@ -48,6 +48,16 @@ export class BoundedCache {
     this.#cache.del(key)
   }
 
+  /** Deletes every live entry whose value matches; returns how many went. */
+  deleteWhere<T>(matches: (value: T) => boolean): number {
+    let deleted = 0
+    for (const key of this.#cache.keys()) {
+      const value = this.#cache.get<T>(key)
+      if (value !== undefined && matches(value)) deleted += this.#cache.del(key)
+    }
+    return deleted
+  }
+
   get size(): number {
     return this.#cache.keys().length
   }

@@ -28,12 +28,15 @@ type DoneEvent = Extract<LlmEvent, { type: 'done' }>
 interface CachedReply {
   readonly deltas: readonly string[]
   readonly done: DoneEvent
+  /** Everyone whose request made or hit this entry: `/forget` drops it for any of them. */
+  readonly users: Set<string>
 }
 
 /**
  * Serves repeated deterministic requests (temperature 0 or a fixed seed) from memory,
  * replayed as `started`, the original deltas and `done` with `cached: true`, without
- * touching the queue. Only complete replies from the requested model are kept.
+ * touching the queue. Only complete replies from the requested model are kept. `forgetUser`
+ * drops every reply a person's request made or was served.
  */
 export class CachedLlmClient implements LlmClient {
   readonly #inner: LlmClient
@@ -60,6 +63,7 @@ export class CachedLlmClient implements LlmClient {
     this.#metrics.cache('reply', hit !== undefined)
     if (hit) {
       if (request.signal?.aborted) throw new AppError('CANCELLED', 'generation cancelled')
+      hit.users.add(request.userKey)
       yield { type: 'started', model: hit.done.model, host: hit.done.host }
       for (const text of hit.deltas) yield { type: 'delta', text }
       yield { ...hit.done, cached: true }
@@ -69,7 +73,7 @@ export class CachedLlmClient implements LlmClient {
     for await (const event of this.#inner.chat(request)) {
       if (event.type === 'delta') deltas.push(event.text)
       if (event.type === 'done' && !event.fallbackUsed)
-        this.#replies.set(key, { deltas, done: event })
+        this.#replies.set(key, { deltas, done: event, users: new Set([request.userKey]) })
       yield event
     }
   }
@@ -86,6 +90,10 @@ export class CachedLlmClient implements LlmClient {
 
   health(): Promise<readonly LlmHostHealth[]> {
     return this.#inner.health()
+  }
+
+  forgetUser(userKey: string): number {
+    return this.#replies.deleteWhere<CachedReply>((reply) => reply.users.has(userKey))
   }
 }
 

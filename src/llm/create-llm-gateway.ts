@@ -1,17 +1,14 @@
-import { createHash } from 'node:crypto'
 import type { Registry } from 'prom-client'
-import { AppError, LlmUnavailableError } from '../core/errors.js'
+import { AppError } from '../core/errors.js'
 import type { LlmChatRequest, LlmClient, LlmEvent } from '../core/ports/llm.js'
 import type { Logger } from '../core/ports/logger.js'
 import { BoundedCache } from './bounded-cache.js'
 import { CachedLlmClient } from './cached-llm-client.js'
 import { CircuitBreaker } from './circuit-breaker.js'
-import { OllamaConnectionError } from './errors.js'
 import { HostMonitor } from './host-monitor.js'
 import { HostQueue } from './host-queue.js'
 import { LlmHost } from './llm-host.js'
 import { LlmMetrics } from './llm-metrics.js'
-import { canonicalModel } from './model-name.js'
 import { setUpModels } from './model-setup.js'
 import { OllamaClient } from './ollama-client.js'
 import { QueuedLlmClient } from './queued-llm-client.js'
@@ -59,8 +56,6 @@ export interface LlmGateway extends LlmClient {
   /** At start: list each host's models, log missing ones with the exact `ollama pull` command,
    *  auto-pull when enabled (logging progress), preload the default model. Never throws. */
   start(requiredModels: readonly string[]): Promise<void>
-  /** Embeddings, cached per model and text. Throws `LlmUnavailableError` / `MODEL_MISSING`. */
-  embed(model: string, input: readonly string[]): Promise<number[][]>
   /** Aborts in-flight and queued requests (they throw `CANCELLED`) and stops timers. */
   close(): Promise<void>
 }
@@ -75,7 +70,6 @@ export function createLlmGateway(deps: LlmGatewayDeps, options: LlmGatewayOption
     maxKeys: options.replyCacheMaxKeys ?? 500,
     ttlSeconds: options.replyCacheTtlSeconds ?? 600,
   })
-  const embeddings = new BoundedCache({ maxKeys: 10_000, ttlSeconds: 3600 })
   const hosts = options.hosts.map((url) => {
     const name = redactHost(url)
     return new LlmHost({
@@ -119,44 +113,6 @@ export function createLlmGateway(deps: LlmGatewayDeps, options: LlmGatewayOption
   const closing = new AbortController()
   monitor.start()
 
-  async function embed(model: string, input: readonly string[]): Promise<number[][]> {
-    const keys = input.map(
-      (text) =>
-        `emb:${canonicalModel(model)}:${createHash('sha256').update(text).digest('base64')}`,
-    )
-    const out = keys.map((key) => embeddings.get<number[]>(key))
-    const missing = input.filter((_, i) => out[i] === undefined)
-    for (const v of out) metrics.cache('embedding', v !== undefined)
-    if (missing.length > 0) {
-      const vectors = await embedOnSomeHost(model, missing)
-      let next = 0
-      for (const [i, key] of keys.entries()) {
-        if (out[i] !== undefined) continue
-        const vector = vectors[next++] ?? []
-        out[i] = vector
-        embeddings.set(key, vector)
-      }
-    }
-    return out as number[][]
-  }
-
-  async function embedOnSomeHost(model: string, input: string[]): Promise<number[][]> {
-    let lastErr: unknown
-    for (const host of hosts.filter((h) => h.breaker.isAvailable() && h.mayHave(model))) {
-      try {
-        const vectors = await host.client.embed(model, input)
-        host.breaker.recordSuccess()
-        return vectors
-      } catch (err) {
-        if (err instanceof OllamaConnectionError) host.breaker.recordFailure()
-        log.warn({ host: host.name, model, err }, 'llm embed failed')
-        lastErr = err
-      }
-    }
-    if (lastErr) throw lastErr
-    throw new LlmUnavailableError('no Ollama host can embed', { model })
-  }
-
   return {
     chat(request: LlmChatRequest): AsyncIterable<LlmEvent> {
       if (closing.signal.aborted) {
@@ -169,7 +125,7 @@ export function createLlmGateway(deps: LlmGatewayDeps, options: LlmGatewayOption
     },
     modelInfo: (model) => cached.modelInfo(model),
     health: () => queued.health(),
-    embed,
+    forgetUser: (userKey) => cached.forgetUser(userKey),
     async start(requiredModels) {
       try {
         const wanted = options.fallbackModel
@@ -192,7 +148,6 @@ export function createLlmGateway(deps: LlmGatewayDeps, options: LlmGatewayOption
       monitor.stop()
       closing.abort(new AppError('CANCELLED', 'the LLM gateway is shutting down'))
       replies.clear()
-      embeddings.clear()
       metadata.clear()
     },
   }

@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 import type { Tier } from '../core/types.js'
 import type { LlmErrorKind } from './errors.js'
 
-export type CacheKind = 'reply' | 'embedding' | 'metadata'
+export type CacheKind = 'reply' | 'metadata'
 
 /** The gateway's Prometheus metrics (`jlm_llm_*`), registered on the injected registry. */
 export class LlmMetrics {

@@ -27,7 +27,7 @@ export interface OllamaClientOptions {
   readonly totalTimeoutMs: number
   /** When the first token is this late, a `loading` event tells the user a model is loading. */
   readonly loadingNoticeMs?: number | undefined
-  /** Limit for the small JSON calls (tags, ps, show, version, embed). */
+  /** Limit for the small JSON calls (tags, ps, show, version). */
   readonly requestTimeoutMs?: number | undefined
   /** Tests and benches may swap the transport. */
   readonly fetch?: typeof fetch | undefined
@@ -190,13 +190,6 @@ export class OllamaClient implements LlmClient {
     } catch (err) {
       return [{ host: this.name, status: 'down', detail: (err as Error).message }]
     }
-  }
-
-  async embed(model: string, input: readonly string[]): Promise<number[][]> {
-    // Embedding may have to load its model first: allow as long as a first token.
-    const client = this.#clientWith(AbortSignal.timeout(this.#options.firstTokenTimeoutMs))
-    const res = await this.#call(model, () => client.embed({ model, input: [...input] }))
-    return res.embeddings
   }
 
   /** Loads `model` into memory with an empty request (`done_reason: "load"`). */

@@ -102,6 +102,7 @@ export function cardToPersona(card: CharacterCardV3, opts: CardToPersonaOptions)
       'nsfw',
       tags.some((t) => t.trim().toLowerCase() === 'nsfw'),
     ),
+    exportable: settings.boolean('exportable', true),
     avatarUrl: settings.optionalString('avatar_url') ?? iconUrl(card.data.assets),
     tags,
     sourceFile: opts.sourceFile,

@@ -1,6 +1,7 @@
 import { type FSWatcher, watch as fsWatch } from 'node:fs'
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
+import { rejectedLoreKeys } from '../core/lore-pattern.js'
 import type { Persona, PersonaRepository } from '../core/persona.js'
 import type { Logger } from '../core/ports/logger.js'
 import { cardToPng, exportCardV3 } from './card-export.js'
@@ -148,6 +149,16 @@ export class FilePersonaRepository implements PersonaRepository {
     }, this.#debounceMs)
   }
 
+  /** Regex lore keys that can never match are loaded (as never matching) but reported. */
+  #logRejectedLore(file: string, persona: Persona): void {
+    for (const { entry, key, reason } of rejectedLoreKeys(persona)) {
+      this.#log.warn(
+        { file, persona: persona.name, entry, key, dir: this.#dir },
+        `lore regex rejected: ${file} (${persona.name}), entry ${entry}: ${reason}; the key never matches`,
+      )
+    }
+  }
+
   async #load(): Promise<ReloadResult> {
     let names: string[]
     try {
@@ -197,6 +208,7 @@ export class FilePersonaRepository implements PersonaRepository {
         )
         continue
       }
+      this.#logRejectedLore(name, result.persona)
       byId.set(result.persona.id, { persona: result.persona, card: result.card, path })
     }
 

@@ -50,10 +50,22 @@ export function encodePng(chunks: readonly PngChunk[]): Buffer {
   return Buffer.concat(parts)
 }
 
+/** Keywords of the text chunks that hold a character card; only these are ever inflated. */
+export const CARD_KEYWORDS: readonly string[] = ['chara', 'ccv3']
+
+/**
+ * Most a compressed card chunk may inflate to. Real cards are a few hundred KiB of base64; the
+ * cap keeps a decompression bomb (1 MiB of file inflating to gigabytes) from taking the memory.
+ */
+export const MAX_INFLATED_TEXT_BYTES = 8 * 1024 * 1024
+
 /**
  * The text metadata of a PNG as `keyword → text`, keywords lower-cased (cards' `chara`/`ccv3`
  * are matched case-insensitively). Reads `tEXt` (Latin-1), `zTXt` and `iTXt` (UTF-8, maybe
- * compressed); the first chunk of a keyword wins. Unreadable compressed chunks are skipped.
+ * compressed); the first chunk of a keyword wins. Compressed chunks are inflated only for the
+ * card keywords ({@link CARD_KEYWORDS}), others are skipped; a corrupt compressed card chunk is
+ * skipped too. Throws {@link PngFormatError} when a card chunk inflates to more than
+ * {@link MAX_INFLATED_TEXT_BYTES}: the whole file is refused.
  */
 export function pngTextChunks(png: Uint8Array): Map<string, string> {
   const out = new Map<string, string>()
@@ -63,26 +75,38 @@ export function pngTextChunks(png: Uint8Array): Map<string, string> {
     if (nul <= 0) continue
     const keyword = data.toString('latin1', 0, nul).toLowerCase()
     if (out.has(keyword)) continue
-    try {
-      const text = decodeText(type, data.subarray(nul + 1))
-      if (text !== undefined) out.set(keyword, text)
-    } catch {
-      // A corrupt compressed chunk is ignored like an absent one.
-    }
+    if (type !== 'tEXt' && !CARD_KEYWORDS.includes(keyword)) continue
+    const text = decodeText(type, keyword, data.subarray(nul + 1))
+    if (text !== undefined) out.set(keyword, text)
   }
   return out
 }
 
-function decodeText(type: string, rest: Buffer): string | undefined {
+function decodeText(type: string, keyword: string, rest: Buffer): string | undefined {
   if (type === 'tEXt') return rest.toString('latin1')
-  if (type === 'zTXt') return inflateSync(rest.subarray(1)).toString('latin1')
+  if (type === 'zTXt') return inflateCapped(keyword, rest.subarray(1))?.toString('latin1')
   // iTXt: compression flag, method, language tag\0, translated keyword\0, text
   const compressed = rest[0] === 1
   const langEnd = rest.indexOf(0, 2)
   const transEnd = langEnd < 0 ? -1 : rest.indexOf(0, langEnd + 1)
   if (transEnd < 0) return undefined
   const body = rest.subarray(transEnd + 1)
-  return (compressed ? inflateSync(body) : body).toString('utf8')
+  return (compressed ? inflateCapped(keyword, body) : body)?.toString('utf8')
+}
+
+/** Inflates at most {@link MAX_INFLATED_TEXT_BYTES}; undefined when the data is corrupt. */
+function inflateCapped(keyword: string, body: Buffer): Buffer | undefined {
+  try {
+    return inflateSync(body, { maxOutputLength: MAX_INFLATED_TEXT_BYTES })
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new PngFormatError(
+        `the compressed ${keyword} chunk inflates to more than ${MAX_INFLATED_TEXT_BYTES / 1024 / 1024} MiB (a decompression bomb?); the file is refused`,
+      )
+    }
+    // A corrupt compressed chunk is ignored like an absent one.
+    return undefined
+  }
 }
 
 /** A `tEXt` chunk; `text` must be Latin-1 (cards store base64). */

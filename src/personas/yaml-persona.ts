@@ -34,13 +34,23 @@ import { FieldReader, isObject, type JsonObject, join, PersonaFieldError } from 
  * think: false
  * tier: free                          # or premium
  * nsfw: false
+ * exportable: true                    # false: /persona export refuses this persona
  * avatar_url: https://example.com/mara.png
  * ```
  * Other keys are kept and exported as card `data` fields.
  */
 
 /** YAML keys that become our settings under `data.extensions.justlayme`. */
-const SETTINGS = ['model', 'fallback_model', 'options', 'think', 'tier', 'nsfw', 'avatar_url']
+const SETTINGS = [
+  'model',
+  'fallback_model',
+  'options',
+  'think',
+  'tier',
+  'nsfw',
+  'exportable',
+  'avatar_url',
+]
 
 /** YAML keys renamed or reshaped on the way to card `data`. */
 const RENAMED = new Set(['greeting', 'examples', 'lorebook', 'extensions', ...SETTINGS])

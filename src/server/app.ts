@@ -12,7 +12,7 @@ import type { Logger } from 'pino'
 import { collectDefaultMetrics, type Registry } from 'prom-client'
 import { AppError, type AppErrorCode } from '../core/errors.js'
 import type { ComponentHealth } from '../core/types.js'
-import { htmlPage } from './html.js'
+import { htmlPage } from '../shared/html.js'
 
 export interface ServerPlugin {
   // biome-ignore lint/suspicious/noExplicitAny: plugins bring their own option types.

@@ -9,7 +9,9 @@ import {
   type SqliteStatement,
 } from 'kysely'
 import pg from 'pg'
+import type { ScrubReport } from '../core/ports/stores.js'
 import type { Database } from './database.js'
+import { scrubSqlite, vacuumPostgres } from './scrub-deleted.js'
 import { startWalCheckpointer } from './wal-checkpointer.js'
 
 export type Dialect = 'sqlite' | 'postgres'
@@ -19,6 +21,11 @@ export interface CreateDatabaseOptions {
   readonly schema?: string | undefined
   /** PostgreSQL pool size. */
   readonly poolSize?: number | undefined
+  /**
+   * SQLite `PRAGMA secure_delete` (default `ON`: deleted rows and freed pages are overwritten
+   * with zeros). The benchmark compares it with `OFF`.
+   */
+  readonly secureDelete?: 'ON' | 'FAST' | 'OFF' | undefined
 }
 
 export interface DatabaseHandle {
@@ -26,6 +33,12 @@ export interface DatabaseHandle {
   readonly dialect: Dialect
   /** PostgreSQL schema in use, when not the default. */
   readonly schema?: string | undefined
+  /**
+   * After personal data was deleted: makes the deleted rows unrecoverable from the database's
+   * own files as far as the database allows (see `Stores.scrubDeleted`). Never inside a
+   * transaction.
+   */
+  scrub(): Promise<ScrubReport>
   /** Closes the pool or file. */
   destroy(): Promise<void>
 }
@@ -125,7 +138,7 @@ function toRow(names: readonly string[], values: readonly unknown[]): Record<str
 /**
  * Opens the database named by `url`: a file path (or `:memory:`) for SQLite, a
  * `postgres://` URL for PostgreSQL. SQLite runs in WAL mode with foreign keys on, a busy
- * timeout and synchronous NORMAL. Creates the SQLite file's folder when missing. A SQLite
+ * timeout, synchronous NORMAL and secure_delete ON. Creates the SQLite file's folder when missing. A SQLite
  * file gets a background checkpointer (a second connection on a worker thread), so WAL
  * checkpoints do not stall the queries that happen to trigger them.
  */
@@ -146,7 +159,13 @@ export function createDatabase(url: string, options: CreateDatabaseOptions = {})
       client.on('error', () => {})
     })
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
-    return { db, dialect: 'postgres', schema: options.schema, destroy: () => db.destroy() }
+    return {
+      db,
+      dialect: 'postgres',
+      schema: options.schema,
+      scrub: () => vacuumPostgres(db),
+      destroy: () => db.destroy(),
+    }
   }
   const inMemory = url === ':memory:' || url === ''
   if (!inMemory) mkdirSync(dirname(url), { recursive: true })
@@ -155,9 +174,12 @@ export function createDatabase(url: string, options: CreateDatabaseOptions = {})
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('synchronous = NORMAL')
+  const secureDelete = options.secureDelete ?? 'ON'
+  sqlite.pragma(`secure_delete = ${secureDelete}`)
   const checkpointer = inMemory
     ? undefined
     : startWalCheckpointer(url, {
+        secureDelete,
         onFailure: () => {
           if (sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${DEFAULT_WAL_AUTOCHECKPOINT_PAGES}`)
         },
@@ -169,6 +191,7 @@ export function createDatabase(url: string, options: CreateDatabaseOptions = {})
   return {
     db,
     dialect: 'sqlite',
+    scrub: () => scrubSqlite(db, checkpointer),
     destroy: async () => {
       // The serving connection closes last, so it still removes the WAL as before.
       await checkpointer?.stop()

@@ -12,8 +12,12 @@ export const LAST_SEEN_RESOLUTION_MS = 60_000
 export class SqlAccountStore implements AccountStore {
   readonly #db: Kysely<Database>
 
-  constructor(db: Kysely<Database>) {
+  readonly #onMerged: (() => void) | undefined
+
+  /** `onMerged` runs after each merge (the stores scrub the deleted rows once it commits). */
+  constructor(db: Kysely<Database>, onMerged?: () => void) {
     this.#db = db
+    this.#onMerged = onMerged
   }
 
   /**
@@ -153,10 +157,13 @@ export class SqlAccountStore implements AccountStore {
 
   /** Runs in the caller's transaction, or opens one when called outside a transaction. */
   async merge(fromAccountId: string, intoAccountId: string, now: number): Promise<void> {
-    if (this.#db.isTransaction) return mergeAccounts(this.#db, fromAccountId, intoAccountId, now)
-    await this.#db
-      .transaction()
-      .execute((trx) => mergeAccounts(trx, fromAccountId, intoAccountId, now))
+    if (this.#db.isTransaction) await mergeAccounts(this.#db, fromAccountId, intoAccountId, now)
+    else {
+      await this.#db
+        .transaction()
+        .execute((trx) => mergeAccounts(trx, fromAccountId, intoAccountId, now))
+    }
+    this.#onMerged?.()
   }
 
   /**

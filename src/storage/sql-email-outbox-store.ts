@@ -4,7 +4,7 @@ import type {
   NewOutboxMessage,
   OutboxMessage,
   OutboxStatus,
-} from '../core/ports/email.js'
+} from '../email/email-stores.js'
 import type { Database, EmailOutboxTable } from './database.js'
 
 /** `EmailOutboxStore` over `email_outbox`; `dedupe_key` is unique (NULLs never clash). */

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely'
-import type { EmailTokenRecord, EmailTokenStore } from '../core/ports/email.js'
+import type { EmailTokenRecord, EmailTokenStore } from '../email/email-stores.js'
 import type { Database, EmailTokenTable } from './database.js'
 
 /** `EmailTokenStore` over `email_token`; only token hashes are stored. */

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely'
-import type { MergeRequestRecord, MergeRequestStore } from '../core/ports/email.js'
+import type { MergeRequestRecord, MergeRequestStore } from '../email/email-stores.js'
 import type { Database, MergeRequestTable } from './database.js'
 
 /** `MergeRequestStore` over `merge_request` (only the approval token's SHA-256 is stored). */

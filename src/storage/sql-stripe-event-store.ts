@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import type { StripeEventStore } from '../core/ports/subscriptions.js'
+import type { StripeEventStore } from '../billing/billing-stores.js'
 import type { Database } from './database.js'
 
 /** `StripeEventStore` over `stripe_event`; the primary key makes duplicates a no-op. */

@@ -1,9 +1,6 @@
 import type { Kysely, Selectable } from 'kysely'
-import type {
-  SubscriptionRecord,
-  SubscriptionStatus,
-  SubscriptionStore,
-} from '../core/ports/subscriptions.js'
+import type { SubscriptionStore } from '../billing/billing-stores.js'
+import type { SubscriptionRecord, SubscriptionStatus } from '../core/ports/subscriptions.js'
 import type { Database, SubscriptionTable } from './database.js'
 
 /** Stripe statuses that count as a paying subscriber (past_due while in its grace period). */

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { DiscordGateway } from './discord-gateway.js'
 import {
+  cannotEditOthers,
   fromPayload,
   HttpAnswer,
   invalidForm,
@@ -78,7 +79,12 @@ export interface InteractionRecord {
   readonly channelId: string
   readonly callbacks: { type: number; data: Record<string, unknown> | undefined; at: number }[]
   originalId: string | null
+  /** When the interaction was dispatched: Discord forgets it if not acknowledged within 3 s. */
+  readonly createdAt: number
 }
+
+/** Discord's window for the first response to an interaction. */
+export const INTERACTION_ACK_MS = 3_000
 
 interface Fault {
   readonly method: string | undefined
@@ -311,7 +317,14 @@ export class DiscordDouble {
   ): InteractionRecord {
     const id = this.#id()
     const token = `itoken-${id}`
-    const record: InteractionRecord = { id, token, channelId, callbacks: [], originalId: null }
+    const record: InteractionRecord = {
+      id,
+      token,
+      channelId,
+      callbacks: [],
+      originalId: null,
+      createdAt: Date.now(),
+    }
     this.interactions.set(token, record)
     const inGuild = this.#isGuildChannel(channelId)
     const permissions = (
@@ -779,9 +792,13 @@ export class DiscordDouble {
       const m = this.messages.get(p.message ?? '')
       return m ? this.#apiMessage(m) : unknownMessage()
     })
-    this.#route('PATCH', '/channels/:channel/messages/:message', (p, body) =>
-      this.#edit(p.message ?? '', body),
-    )
+    this.#route('PATCH', '/channels/:channel/messages/:message', (p, body) => {
+      // Discord looks the message up in the channel of the URL, and only its author may edit it.
+      const m = this.messages.get(p.message ?? '')
+      if (!m || m.channelId !== p.channel) return unknownMessage()
+      if (m.authorId !== this.bot.id || m.webhookId !== null) return cannotEditOthers()
+      return this.#edit(m.id, body)
+    })
     this.#route('DELETE', '/channels/:channel/messages/:message', (p) => {
       const m = this.messages.get(p.message ?? '')
       if (!m) return unknownMessage()
@@ -840,9 +857,18 @@ export class DiscordDouble {
     }
   }
 
+  /** The message a webhook URL may reach: only one that webhook (or interaction) sent. */
   #resolveWebhookMessage(p: Params): string | null {
-    if (p.message !== '@original') return p.message ?? null
-    return this.interactions.get(p.token ?? '')?.originalId ?? null
+    const id =
+      p.message === '@original'
+        ? (this.interactions.get(p.token ?? '')?.originalId ?? null)
+        : (p.message ?? null)
+    const m = id ? this.messages.get(id) : undefined
+    if (!m) return null
+    const hook = this.webhooks.get(p.webhook ?? '')
+    const viaHook = hook !== undefined && hook.token === p.token && m.webhookId === hook.id
+    const viaInteraction = p.webhook === this.applicationId && m.interactionToken === p.token
+    return viaHook || viaInteraction ? m.id : null
   }
 
   #executeWebhook(p: Params, body: unknown, query: URLSearchParams): unknown {
@@ -880,7 +906,8 @@ export class DiscordDouble {
 
   #interactionCallback(p: Params, body: unknown, query: URLSearchParams): unknown {
     const interaction = this.interactions.get(p.token ?? '')
-    if (!interaction || interaction.id !== p.id) {
+    const expired = interaction && Date.now() - interaction.createdAt > INTERACTION_ACK_MS
+    if (!interaction || interaction.id !== p.id || expired) {
       return new HttpAnswer(404, { message: 'Unknown interaction', code: 10062 })
     }
     const {

@@ -44,6 +44,13 @@ export function missingPermissions(): HttpAnswer {
   return new HttpAnswer(403, { message: 'Missing Permissions', code: 50013 })
 }
 
+export function cannotEditOthers(): HttpAnswer {
+  return new HttpAnswer(403, {
+    message: 'Cannot edit a message authored by another user',
+    code: 50005,
+  })
+}
+
 export function unknownMessage(): HttpAnswer {
   return new HttpAnswer(404, { message: 'Unknown Message', code: 10008 })
 }

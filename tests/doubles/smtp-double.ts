@@ -16,13 +16,18 @@ export interface ReceivedMail {
   readonly headers: ReadonlyMap<string, unknown>
   /** The raw message source. */
   readonly raw: string
+  /** Whether the message arrived over TLS (after STARTTLS). */
+  readonly secure: boolean
 }
 
 export interface SmtpDouble {
   readonly host: '127.0.0.1'
   /** Stays the same across `down()` / `up()`. */
   readonly port: number
-  /** `smtp://127.0.0.1:<port>?ignoreTLS=true`, ready for nodemailer. */
+  /**
+   * Ready for nodemailer: STARTTLS required, the double's self-signed certificate accepted
+   * (`?requireTLS=true&tls.rejectUnauthorized=false`); `?ignoreTLS=true` when plaintext.
+   */
   readonly url: string
   /** Every accepted message, in order. */
   readonly messages: ReceivedMail[]
@@ -39,17 +44,25 @@ export interface SmtpDouble {
   close(): Promise<void>
 }
 
+/** What a real server answers to MAIL FROM before STARTTLS when it requires TLS. */
+export const STARTTLS_REQUIRED = 530
+
 /**
  * A real SMTP server (`smtp-server`) on loopback that records every message through
- * `mailparser`. No TLS (nodemailer talks to it with `ignoreTLS`); AUTH only when `auth` is given.
+ * `mailparser`. Like real mail servers it requires STARTTLS (with smtp-server's bundled
+ * self-signed certificate) before MAIL FROM, and AUTH only over TLS when `auth` is given;
+ * `plaintext` turns TLS off for the few tests that need a bare server.
  */
 export async function startSmtpDouble(
   options: {
     /** Require AUTH PLAIN/LOGIN with these credentials (others get 535). */
     readonly auth?: { readonly user: string; readonly pass: string }
+    /** No STARTTLS: the old bare server (nodemailer then needs `ignoreTLS`). */
+    readonly plaintext?: boolean
   } = {},
 ): Promise<SmtpDouble> {
   const auth = options.auth
+  const plaintext = options.plaintext === true
   const messages: ReceivedMail[] = []
   const rejections = new Map<string, number>()
   const waiters = new Set<() => void>()
@@ -63,8 +76,18 @@ export async function startSmtpDouble(
   const create = () =>
     new SMTPServer({
       authOptional: auth === undefined,
-      allowInsecureAuth: true,
-      disabledCommands: auth === undefined ? ['AUTH', 'STARTTLS'] : ['STARTTLS'],
+      allowInsecureAuth: plaintext,
+      disabledCommands: [
+        ...(auth === undefined ? ['AUTH'] : []),
+        ...(plaintext ? ['STARTTLS'] : []),
+      ],
+      onMailFrom(_address, session, callback) {
+        if (plaintext || session.secure) return callback()
+        const err = Object.assign(new Error('Must issue a STARTTLS command first'), {
+          responseCode: STARTTLS_REQUIRED,
+        })
+        return callback(err)
+      },
       onAuth(credentials, _session, callback) {
         if (auth && credentials.username === auth.user && credentials.password === auth.pass) {
           return callback(null, { user: auth.user })
@@ -101,6 +124,7 @@ export async function startSmtpDouble(
                 messageId: mail.messageId,
                 headers: mail.headers,
                 raw: raw.toString('utf8'),
+                secure: session.secure,
               })
               callback()
               notify()
@@ -136,7 +160,9 @@ export async function startSmtpDouble(
   return {
     host: '127.0.0.1',
     port,
-    url: `smtp://127.0.0.1:${port}?ignoreTLS=true`,
+    url: plaintext
+      ? `smtp://127.0.0.1:${port}?ignoreTLS=true`
+      : `smtp://127.0.0.1:${port}?requireTLS=true&tls.rejectUnauthorized=false`,
     messages,
     rejectRecipient(address, code = 550) {
       rejections.set(address.toLowerCase(), code)

@@ -24,6 +24,8 @@ export interface StripeDoubleOptions {
   readonly secretKey?: string
   /** Epoch ms used for `created` and periods; tests inject their own. */
   readonly now?: () => number
+  /** Price ids that exist (default: `DEFAULT_PRICE_ID`); Checkout refuses others. */
+  readonly prices?: readonly string[]
 }
 
 export interface PayOptions {
@@ -67,11 +69,93 @@ class ApiError extends Error {
   readonly status: number
   readonly type: string
   readonly param: string | undefined
-  constructor(status: number, message: string, param?: string, type = 'invalid_request_error') {
+  readonly code: string | undefined
+  constructor(
+    status: number,
+    message: string,
+    param?: string,
+    type = 'invalid_request_error',
+    code?: string,
+  ) {
     super(message)
     this.status = status
     this.type = type
     this.param = param
+    this.code = code
+  }
+}
+
+/** The price a double knows unless a test lists others. */
+export const DEFAULT_PRICE_ID = 'price_premium_monthly'
+
+/**
+ * Top-level parameters each endpoint accepts (Stripe's API reference); anything else is
+ * refused as Stripe refuses it: 400 `parameter_unknown`.
+ */
+const KNOWN_PARAMS: readonly [string, RegExp, readonly string[]][] = [
+  ['POST', /^\/v1\/customers$/, ['email', 'name', 'metadata', 'description', 'phone']],
+  [
+    'POST',
+    /^\/v1\/checkout\/sessions$/,
+    [
+      'mode',
+      'customer',
+      'customer_email',
+      'customer_creation',
+      'line_items',
+      'success_url',
+      'cancel_url',
+      'return_url',
+      'client_reference_id',
+      'metadata',
+      'subscription_data',
+      'payment_intent_data',
+      'allow_promotion_codes',
+      'automatic_tax',
+      'billing_address_collection',
+      'expires_at',
+      'locale',
+      'ui_mode',
+    ],
+  ],
+  ['GET', /^\/v1\/checkout\/sessions\/[^/]+$/, []],
+  [
+    'POST',
+    /^\/v1\/billing_portal\/sessions$/,
+    ['customer', 'return_url', 'configuration', 'flow_data', 'locale'],
+  ],
+  ['GET', /^\/v1\/customers\/[^/]+$/, []],
+  ['GET', /^\/v1\/subscriptions\/[^/]+$/, []],
+  [
+    'POST',
+    /^\/v1\/subscriptions\/[^/]+$/,
+    ['cancel_at_period_end', 'cancel_at', 'metadata', 'pause_collection', 'proration_behavior'],
+  ],
+  ['DELETE', /^\/v1\/subscriptions\/[^/]+$/, ['invoice_now', 'prorate', 'cancellation_details']],
+  [
+    'GET',
+    /^\/v1\/(invoices|charges)$/,
+    ['customer', 'limit', 'starting_after', 'ending_before', 'subscription', 'status', 'created'],
+  ],
+  [
+    'POST',
+    /^\/v1\/refunds$/,
+    ['charge', 'payment_intent', 'amount', 'reason', 'metadata', 'refund_application_fee'],
+  ],
+]
+
+function checkKnownParams(method: string, path: string, params: Obj): void {
+  const known = KNOWN_PARAMS.find(([verb, pattern]) => verb === method && pattern.test(path))
+  if (!known) return
+  for (const key of Object.keys(params)) {
+    if (key === 'expand' || known[2].includes(key)) continue
+    throw new ApiError(
+      400,
+      `Received unknown parameter: ${key}`,
+      key,
+      'invalid_request_error',
+      'parameter_unknown',
+    )
   }
 }
 
@@ -94,12 +178,15 @@ export class StripeDouble {
   readonly #server: Server
   readonly #secretKey: string | undefined
   readonly #now: () => number
+  /** Price ids that exist in this account: Checkout refuses any other. */
+  readonly prices: Set<string>
   #failures: { status: number; remaining: number } | null = null
   #url = ''
 
   private constructor(options: StripeDoubleOptions) {
     this.#secretKey = options.secretKey
     this.#now = options.now ?? Date.now
+    this.prices = new Set(options.prices ?? [DEFAULT_PRICE_ID])
     this.#server = createServer((req, res) => {
       // An aborted request must not become an unhandled rejection in the test process.
       this.#handle(req, res).catch(() => res.destroy())
@@ -196,7 +283,9 @@ export class StripeDouble {
         .end(response)
     }
     const sendError = (err: ApiError) =>
-      send(err.status, { error: { type: err.type, message: err.message, param: err.param } })
+      send(err.status, {
+        error: { type: err.type, message: err.message, param: err.param, code: err.code },
+      })
 
     if (!this.#authorized(header('authorization'))) {
       sendError(new ApiError(401, 'Invalid API Key provided', undefined, 'invalid_request_error'))
@@ -233,6 +322,7 @@ export class StripeDouble {
       return
     }
     try {
+      checkKnownParams(method, url.pathname, params)
       send(200, this.#route(method, url.pathname, params))
     } catch (err) {
       if (err instanceof ApiError) sendError(err)
@@ -323,6 +413,17 @@ export class StripeDouble {
         'line_items',
       )
     }
+    items.forEach((item, i) => {
+      if (item.price && !this.prices.has(item.price)) {
+        throw new ApiError(
+          400,
+          `No such price: '${item.price}'`,
+          `line_items[${i}][price]`,
+          'invalid_request_error',
+          'resource_missing',
+        )
+      }
+    })
     const sessionId = `cs_test_${randomBytes(16).toString('hex')}`
     const session = {
       id: sessionId,

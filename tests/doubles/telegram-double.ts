@@ -76,6 +76,48 @@ class ApiError extends Error {
 
 const badRequest = (what: string) => new ApiError(400, `Bad Request: ${what}`)
 
+/**
+ * Telegram's documented limits, on in every chat unless a test turns them off: in a private
+ * chat about one message per second with short bursts tolerated, in a group 20 per minute.
+ */
+export function defaultFloodRule(chatId: number): FloodRule {
+  return chatId < 0
+    ? { max: 20, windowMs: 60_000, retryAfterSeconds: 10 }
+    : { max: 8, windowMs: 5_000, retryAfterSeconds: 3 }
+}
+
+/** What Telegram accepts as an inline keyboard URL: http(s) or tg, with a real host name. */
+function validButtonUrl(raw: unknown): boolean {
+  if (typeof raw !== 'string' || raw.length === 0) return false
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    return false
+  }
+  if (url.protocol === 'tg:') return true
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false
+  return url.hostname !== 'localhost' && url.hostname.includes('.')
+}
+
+/** Refuses a reply markup with a URL button Telegram would refuse. */
+function checkReplyMarkup(markup: unknown): void {
+  const rows = (markup as { inline_keyboard?: unknown } | undefined)?.inline_keyboard
+  if (rows === undefined) return
+  if (!Array.isArray(rows)) throw badRequest('field "inline_keyboard" must be an Array')
+  for (const row of rows) {
+    if (!Array.isArray(row)) throw badRequest('field "inline_keyboard" must be an Array of Array')
+    for (const button of row as { url?: unknown; text?: unknown }[]) {
+      if (typeof button.text !== 'string' || button.text.length === 0) {
+        throw badRequest('text buttons are unallowed in the inline keyboard')
+      }
+      if (button.url !== undefined && !validButtonUrl(button.url)) {
+        throw badRequest('BUTTON_URL_INVALID')
+      }
+    }
+  }
+}
+
 export class TelegramApiDouble {
   readonly token: string
   readonly botUser = BOT_USER
@@ -91,12 +133,15 @@ export class TelegramApiDouble {
   readonly #updates: { update_id: number }[] = []
   #nextUpdateId = 1
   #waiters: Waiter[] = []
-  readonly #flood = new Map<number, FloodRule>()
+  /** Per-chat rules; `null` turns flood control off for that chat on purpose. */
+  readonly #flood = new Map<number, FloodRule | null>()
+  #floodByDefault = true
   readonly #sent = new Map<number, number[]>()
   readonly #blockedUntil = new Map<number, number>()
   readonly #rejectHtml = new Set<number>()
   readonly #forced = new Map<string, ForcedError[]>()
   readonly #admins = new Set<string>()
+  readonly #neverStarted = new Set<number>()
   #callbackId = 1
 
   private constructor(token: string) {
@@ -127,10 +172,18 @@ export class TelegramApiDouble {
 
   // ---- knobs -------------------------------------------------------------------------------
 
-  /** Limits sends and edits in a chat; the request over the limit gets 429 with `retry_after`. */
-  setFloodRule(chatId: number, rule: FloodRule | undefined): void {
-    if (rule) this.#flood.set(chatId, rule)
-    else this.#flood.delete(chatId)
+  /**
+   * Limits sends and edits in a chat; the request over the limit gets 429 with `retry_after`.
+   * `undefined` restores Telegram's default limits for the chat, `null` turns them off.
+   */
+  setFloodRule(chatId: number, rule: FloodRule | null | undefined): void {
+    if (rule === undefined) this.#flood.delete(chatId)
+    else this.#flood.set(chatId, rule)
+  }
+
+  /** Turns Telegram's default flood control (on unless a test says otherwise) on or off. */
+  floodControl(on: boolean): void {
+    this.#floodByDefault = on
   }
 
   /** Rejects every HTML-formatted text in this chat with "can't parse entities". */
@@ -148,6 +201,20 @@ export class TelegramApiDouble {
     const list = this.#forced.get(method) ?? []
     list.push({ ...error, remaining: times })
     this.#forced.set(method, list)
+  }
+
+  /**
+   * The user never opened a private chat with the bot: like Telegram, sends to their private
+   * chat fail with 403 "bot can't initiate conversation with a user".
+   */
+  neverStarted(userId: number): void {
+    this.#neverStarted.add(userId)
+  }
+
+  #checkCanInitiate(chatId: number): void {
+    if (this.#neverStarted.has(chatId)) {
+      throw new ApiError(403, "Forbidden: bot can't initiate conversation with a user")
+    }
   }
 
   setAdmin(chatId: number, userId: number): void {
@@ -416,7 +483,11 @@ export class TelegramApiDouble {
   #checkFlood(chatId: number): void {
     const now = Date.now()
     const blocked = this.#blockedUntil.get(chatId) ?? 0
-    const rule = this.#flood.get(chatId)
+    const rule = this.#flood.has(chatId)
+      ? this.#flood.get(chatId)
+      : this.#floodByDefault
+        ? defaultFloodRule(chatId)
+        : null
     const tooMany = (after: number) =>
       new ApiError(429, `Too Many Requests: retry after ${after}`, { retry_after: after })
     if (blocked > now) throw tooMany(Math.max(1, Math.ceil((blocked - now) / 1000)))
@@ -453,7 +524,9 @@ export class TelegramApiDouble {
 
   #sendMessage(body: Record<string, any>): unknown {
     const chatId = Number(body.chat_id)
+    this.#checkCanInitiate(chatId)
     const { visible, entities } = this.#formatted(chatId, body.text, body.parse_mode)
+    checkReplyMarkup(body.reply_markup)
     this.#checkFlood(chatId)
     const stored = this.#store(chatId, {
       fromBot: true,
@@ -474,6 +547,7 @@ export class TelegramApiDouble {
     if (!message?.fromBot) throw badRequest('message to edit not found')
     const { visible, entities } = this.#formatted(chatId, body.text, body.parse_mode)
     const markup = body.reply_markup
+    checkReplyMarkup(markup)
     if (
       visible === message.text &&
       JSON.stringify(entities) === JSON.stringify(message.entities) &&
@@ -499,6 +573,7 @@ export class TelegramApiDouble {
 
   #sendDocument(body: Record<string, any>): unknown {
     const chatId = Number(body.chat_id)
+    this.#checkCanInitiate(chatId)
     const ref = String(body.document ?? '')
     const file = ref.startsWith('attach://') ? body[ref.slice('attach://'.length)] : undefined
     if (!file || typeof file !== 'object') throw badRequest('there is no document in the request')

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DoubleChatRequest } from '../doubles/ollama-double.js'
 import { signEvent } from '../doubles/stripe-double.js'
+import { adversarialInput, hostileRegexCard, pngBomb } from '../fixtures/cards/sample-cards.js'
 import { STRIPE_WEBHOOK_SECRET, World } from './e2e-world.js'
 import { type FuzzResult, fuzzRequests, runFuzz } from './fuzz.js'
 
@@ -293,6 +294,64 @@ describe('random and mutated requests against every HTTP route', () => {
     const answer = await world.telegramSay(801_021, 'after the fuzz', complete)
     expect(answer.at(-1)).toBe('Echo: after the fuzz END')
   }, 180_000)
+})
+
+describe('hostile persona cards dropped in while running (#19)', () => {
+  it('refuses a PNG bomb, runs catastrophic lore regexes in linear time, and keeps answering', async () => {
+    const dir = world.env.PERSONAS_DIR as string
+    const trap = hostileRegexCard('Regex Trap') as {
+      data: { character_book: { entries: Record<string, unknown>[] } }
+    }
+    trap.data.character_book.entries.push({
+      keys: ['dragon(?!fly)'],
+      content: 'needs lookahead',
+      extensions: {},
+      enabled: true,
+      insertion_order: 9,
+      use_regex: true,
+      name: 'lookahead',
+    })
+    // 1 MB on disk, 1 GiB once inflated.
+    writeFileSync(join(dir, 'bomb.png'), pngBomb(1024))
+    writeFileSync(join(dir, 'regex-trap.json'), JSON.stringify(trap))
+    await world.platform.waitForLog(
+      (l) =>
+        l.level === 40 &&
+        l.file === 'bomb.png' &&
+        /persona skipped.*decompression bomb/.test(String(l.msg)),
+    )
+    await world.platform.waitForLog(
+      (l) => l.file === 'regex-trap.json' && l.entry === 'lookahead' && l.level === 40,
+    )
+
+    const user = 801_040
+    const chosen = await (async () => {
+      const deadline = Date.now() + 30_000
+      for (;;) {
+        const answer = (await world.telegramSay(user, '/persona regex-trap')).join('\n')
+        if (answer.includes('Regex Trap now answers')) return answer
+        if (Date.now() > deadline) throw new Error(`Regex Trap was never loaded: ${answer}`)
+        await new Promise((resolve) => setTimeout(resolve, 250))
+      }
+    })()
+    expect(chosen).toContain('Regex Trap now answers')
+
+    // ~4,000 characters that make a backtracking engine run for longer than the test suite.
+    const chats = world.ollama.requestsTo('/api/chat').length
+    const hostile = adversarialInput(3_900)
+    const other = world.telegramSay(801_041, 'meanwhile, hello', complete)
+    const answer = await world.telegramSay(user, hostile, complete)
+    expect(answer.at(-1)).toBe(`Echo: ${hostile} END`)
+    expect((await other).at(-1)).toBe('Echo: meanwhile, hello END')
+    // The lore regexes really ran: a key that matches brings its entry into the prompt.
+    await world.telegramSay(user, '12345', complete)
+    const systemOf = (r: { body: unknown }) =>
+      (r.body as DoubleChatRequest).messages.find((m) => m.role === 'system')?.content ?? ''
+    const sent = world.ollama.requestsTo('/api/chat').slice(chats).map(systemOf)
+    expect(sent.at(-1)).toContain('trap 2')
+    expect(world.platform.child.exitCode).toBeNull()
+    expect((await world.health()).status).toBe(200)
+  })
 })
 
 describe('made-up commands', () => {

@@ -67,8 +67,12 @@ export class World {
   ): Promise<World> {
     const ollama = await startOllamaDouble({ models: [MODEL], ...options.ollama })
     const telegram = await TelegramApiDouble.start()
-    const discord = await DiscordDouble.start({ rateLimit: { limit: 50, windowMs: 1_000 } })
-    const stripe = await StripeDouble.start({ secretKey: STRIPE_SECRET_KEY })
+    // Discord's real per-channel budget (5 writes per 5 s), the double's default.
+    const discord = await DiscordDouble.start()
+    const stripe = await StripeDouble.start({
+      secretKey: STRIPE_SECRET_KEY,
+      prices: [STRIPE_PRICE_ID],
+    })
     const smtp = await startSmtpDouble()
     const dataDir = tempDataDir()
     const personasDir = join(dataDir, 'personas')
@@ -79,6 +83,7 @@ export class World {
       PUBLIC_URL: `http://127.0.0.1:${port}`,
       LOG_LEVEL: 'info',
       DATABASE_URL: join(dataDir, 'justlayme.sqlite'),
+      DATA_DIR: dataDir,
       PERSONAS_DIR: personasDir,
       ADMINS: `telegram:${TELEGRAM_ADMIN_ID}`,
       OLLAMA_HOSTS: ollama.url,

@@ -1,5 +1,5 @@
 import { commands } from '../../commands/index.js'
-import { type ChatCoreRuntime, createChatCore } from '../../src/core/create-chat-core.js'
+import { createChatCore, type RunningChatCore } from '../../src/core/create-chat-core.js'
 import type { PersonaRepository } from '../../src/core/persona.js'
 import type { LlmClient } from '../../src/core/ports/llm.js'
 import type { Logger } from '../../src/core/ports/logger.js'
@@ -19,7 +19,7 @@ export interface AdapterTestCoreDeps {
  * The real conversation core as the Discord and Telegram adapter tests use it: every caller
  * is free-tier with quotas high enough never to interfere, and grants are not part of them.
  */
-export function createAdapterTestCore(deps: AdapterTestCoreDeps): ChatCoreRuntime {
+export function createAdapterTestCore(deps: AdapterTestCoreDeps): RunningChatCore {
   return createChatCore(
     {
       stores: deps.stores,

@@ -35,6 +35,7 @@ export async function createTestDatabase(
     db: handle.db,
     dialect: 'postgres',
     schema,
+    scrub: () => handle.scrub(),
     async destroy() {
       await sql`DROP SCHEMA ${sql.id(schema)} CASCADE`.execute(handle.db).catch(() => {})
       await handle.destroy()

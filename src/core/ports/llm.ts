@@ -67,4 +67,10 @@ export interface LlmClient {
   chat(request: LlmChatRequest): AsyncIterable<LlmEvent>
   modelInfo(model: string): Promise<ModelInfo>
   health(): Promise<readonly LlmHostHealth[]>
+  /**
+   * Drops whatever the client holds in memory for requests made with this `userKey` (cached
+   * replies), for `/forget`; returns how many entries went. Clients that keep nothing may
+   * leave it out.
+   */
+  forgetUser?(userKey: string): number
 }

@@ -10,8 +10,7 @@ import type {
   Platform,
   StoredMessage,
 } from '../types.js'
-import type { EmailOutboxStore, EmailTokenStore, MergeRequestStore } from './email.js'
-import type { StripeEventStore, SubscriptionStore } from './subscriptions.js'
+import type { SubscriptionReader } from './subscriptions.js'
 
 /** Accounts and the platform identities that point at them. */
 export interface AccountStore {
@@ -101,18 +100,74 @@ export interface KeyValueStore {
   claim(key: string, now: number): Promise<boolean>
 }
 
-/** Every store, plus a transaction that hands out the same stores bound to it. */
+/** What `PersonalDataStore.erase` deleted. */
+export interface ErasedData {
+  /** DM conversations, with their messages and memory summaries. */
+  readonly conversations: number
+  /** The person's messages in group chats, and the replies that answered them. */
+  readonly groupMessages: number
+  /** Group chats whose memory summary was dropped because it may quote the person. */
+  readonly groupSummaries: number
+  /** Copies of emails to the person's address (outbox), sent or not. */
+  readonly emails: number
+  /** Email verification links of the account. */
+  readonly emailLinks: number
+}
+
+/** One of the person's messages in a group chat, for `/export`. */
+export interface GroupMessage {
+  readonly chat: string
+  readonly personaId: string
+  readonly speakerName: string | null
+  readonly content: string
+  readonly createdAt: number
+}
+
+/** How `Stores.scrubDeleted` went (for the log). */
+export interface ScrubReport {
+  readonly dialect: 'sqlite' | 'postgres'
+  /** Tables vacuumed (`*`: the whole SQLite file); empty when too large to vacuum online. */
+  readonly vacuumed: readonly string[]
+  /** SQLite: the WAL was checkpointed and truncated to zero bytes. */
+  readonly walTruncated: boolean
+}
+
+/** Everything keyed to one person, across tables: for `/export` and `/forget`. */
+export interface PersonalDataStore {
+  /** Ids of the conversations holding the account's words: its DMs and the groups it spoke in. */
+  conversationsOf(accountId: string): Promise<string[]>
+  /** The account's own messages in group chats, oldest first. */
+  groupMessages(accountId: string): Promise<GroupMessage[]>
+  /**
+   * Deletes the account's DM conversations (messages, summaries), its group messages and the
+   * assistant replies that answered them (and those groups' summaries), the outbox copies of
+   * mail to `email`, and the account's email links. Keeps the account, its identities,
+   * subscription and usage counters. Call inside `Stores.transaction`.
+   */
+  erase(accountId: string, email: string | null): Promise<ErasedData>
+}
+
+/**
+ * The stores the core uses, plus a transaction that hands out the same stores bound to it.
+ * Billing (`BillingStores`) and email (`EmailStores`) extend it with the stores only they use.
+ */
 export interface Stores {
   readonly accounts: AccountStore
   readonly conversations: ConversationStore
   readonly usage: UsageStore
   readonly chatSettings: ChatSettingsStore
   readonly kv: KeyValueStore
-  readonly subscriptions: SubscriptionStore
-  readonly stripeEvents: StripeEventStore
-  readonly emailTokens: EmailTokenStore
-  readonly outbox: EmailOutboxStore
-  readonly mergeRequests: MergeRequestStore
+  /** Read-only: the data export and `/admin stats` read subscriptions; billing writes them. */
+  readonly subscriptions: SubscriptionReader
+  readonly personalData: PersonalDataStore
+  /**
+   * After personal data was deleted: SQLite checkpoints the WAL with TRUNCATE (and VACUUMs
+   * files small enough to do it online) so no copy of the deleted pages stays in the files;
+   * PostgreSQL VACUUMs the affected tables. Rows were already overwritten by SQLite's
+   * `secure_delete`. Throws when called on stores bound to a transaction. A merge
+   * (`accounts.merge`) triggers it by itself once its transaction commits.
+   */
+  scrubDeleted(): Promise<ScrubReport>
   /** Runs `fn` in one database transaction; everything commits or nothing does. */
   transaction<T>(fn: (stores: Stores) => Promise<T>): Promise<T>
   /** Round-trips to the database; throws when it is unreachable. */

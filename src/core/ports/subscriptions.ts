@@ -27,17 +27,9 @@ export interface SubscriptionRecord {
   readonly updatedAt: number
 }
 
-export interface SubscriptionStore {
+/** What the core reads about subscriptions (data export, `/admin stats`); billing owns the rest. */
+export interface SubscriptionReader {
   get(accountId: string): Promise<SubscriptionRecord | undefined>
-  findByCustomer(stripeCustomerId: string): Promise<SubscriptionRecord | undefined>
-  findBySubscription(stripeSubscriptionId: string): Promise<SubscriptionRecord | undefined>
-  /** Inserts or replaces the row of `record.accountId`. */
-  upsert(record: SubscriptionRecord): Promise<void>
   /** Accounts counted as subscribers now (for `/admin stats`). */
   countActive(now: number): Promise<number>
-}
-
-export interface StripeEventStore {
-  /** Records an event id; false when it was already recorded (a duplicate delivery). */
-  record(eventId: string, type: string, created: number, now: number): Promise<boolean>
 }

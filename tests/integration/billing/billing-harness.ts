@@ -6,13 +6,13 @@ import { pino } from 'pino'
 import { Registry } from 'prom-client'
 import { type Billing, createBilling } from '../../../src/billing/create-billing.js'
 import { SubscriptionEntitlements } from '../../../src/billing/subscription-entitlements.js'
-import type { AccountEmails } from '../../../src/core/ports/account-emails.js'
-import type { Stores } from '../../../src/core/ports/stores.js'
 import type { OutgoingNotice } from '../../../src/core/types.js'
+import type { AccountEmails, OutboxStores } from '../../../src/email/account-emails.js'
 import { OutboxAccountEmails } from '../../../src/email/outbox-account-emails.js'
 import { createServer } from '../../../src/server/app.js'
 import { createDatabase, type DatabaseHandle } from '../../../src/storage/create-database.js'
 import { migrateToLatest } from '../../../src/storage/migrate.js'
+import type { SqlStores } from '../../../src/storage/sql-stores.js'
 import { createSqlStores } from '../../../src/storage/sql-stores.js'
 import { deliverEvent, type Obj, StripeDouble } from '../../doubles/stripe-double.js'
 import { silentLogger } from '../../helpers/logger.js'
@@ -26,7 +26,7 @@ export const DAY_MS = 86_400_000
 
 /** AccountEmails that enqueue one outbox row per call through the stores it is given. */
 export function recordingEmails(fail: () => boolean = () => false): AccountEmails {
-  const enqueue = async (stores: Stores, kind: string, to: string, key: string) => {
+  const enqueue = async (stores: OutboxStores, kind: string, to: string, key: string) => {
     if (fail()) throw new Error('outbox unavailable')
     await stores.outbox.enqueue({
       kind,
@@ -56,7 +56,7 @@ export class BillingHarness {
   readonly dir = mkdtempSync(join(tmpdir(), 'billing-'))
   double!: StripeDouble
   handle!: DatabaseHandle
-  stores!: Stores
+  stores!: SqlStores
   billing!: Billing
   app!: FastifyInstance
   entitlements!: SubscriptionEntitlements

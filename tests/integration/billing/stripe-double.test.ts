@@ -7,7 +7,7 @@ let double: StripeDouble
 let stripe: Stripe
 
 beforeAll(async () => {
-  double = await StripeDouble.start({ secretKey: 'sk_test_abc' })
+  double = await StripeDouble.start({ secretKey: 'sk_test_abc', prices: ['price_1', 'price_9'] })
   stripe = createStripeClient({
     secretKey: 'sk_test_abc',
     apiUrl: double.url,
@@ -47,6 +47,33 @@ describe('StripeDouble with the real stripe client', () => {
     await expect(
       stripe.customers.create({ email: 'b@example.com' }, { idempotencyKey: 'k-2' }),
     ).rejects.toBeInstanceOf(Stripe.errors.StripeIdempotencyError)
+  })
+
+  it('refuses unknown parameters as Stripe does (parameter_unknown)', async () => {
+    const attempt = stripe.checkout.sessions.create({
+      mode: 'subscription',
+      line_items: [{ price: 'price_1', quantity: 1 }],
+      // A misspelled parameter, as a typo in our code would send it.
+      sucess_url: 'https://example.com/ok',
+    } as Stripe.Checkout.SessionCreateParams)
+    await expect(attempt).rejects.toMatchObject({
+      type: 'StripeInvalidRequestError',
+      code: 'parameter_unknown',
+      param: 'sucess_url',
+      message: 'Received unknown parameter: sucess_url',
+    })
+  })
+
+  it('refuses a price id that does not exist (resource_missing)', async () => {
+    const attempt = stripe.checkout.sessions.create({
+      mode: 'subscription',
+      line_items: [{ price: 'price_nope', quantity: 1 }],
+    })
+    await expect(attempt).rejects.toMatchObject({
+      type: 'StripeInvalidRequestError',
+      code: 'resource_missing',
+      param: 'line_items[0][price]',
+    })
   })
 
   it('refuses a wrong API key', async () => {

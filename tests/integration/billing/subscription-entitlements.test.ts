@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { SubscriptionEntitlements } from '../../../src/billing/subscription-entitlements.js'
-import type { Stores } from '../../../src/core/ports/stores.js'
 import type { DatabaseHandle } from '../../../src/storage/create-database.js'
+import type { SqlStores } from '../../../src/storage/sql-stores.js'
 import { createSqlStores } from '../../../src/storage/sql-stores.js'
 import { createTestDatabase, TEST_DIALECTS } from '../../helpers/database.js'
 
@@ -10,7 +10,7 @@ const DAY = 86_400_000
 
 describe.each(TEST_DIALECTS)('SubscriptionEntitlements on %s', (dialect) => {
   let handle: DatabaseHandle
-  let stores: Stores
+  let stores: SqlStores
   let entitlements: SubscriptionEntitlements
 
   beforeEach(async () => {

@@ -9,7 +9,7 @@ import { checkOllama } from '../../../bots/console/ollama-check.js'
 import { commands } from '../../../commands/index.js'
 import { SubscriptionEntitlements } from '../../../src/billing/subscription-entitlements.js'
 import type { ChatCore } from '../../../src/core/chat-core.js'
-import { type ChatCoreRuntime, createChatCore } from '../../../src/core/create-chat-core.js'
+import { createChatCore, type RunningChatCore } from '../../../src/core/create-chat-core.js'
 import type { Stores } from '../../../src/core/ports/stores.js'
 import { createLlmGateway, type LlmGateway } from '../../../src/llm/create-llm-gateway.js'
 import type { DatabaseHandle } from '../../../src/storage/create-database.js'
@@ -24,7 +24,7 @@ interface Setup {
   db: DatabaseHandle
   stores: Stores
   llm: LlmGateway
-  core: ChatCoreRuntime
+  core: RunningChatCore
   input: PassThrough
   output: string[]
   done: Promise<void>
@@ -219,7 +219,6 @@ describe('terminal chat against the Ollama double', () => {
     // reply yet, so only the signal passed along can cancel it.
     const stopAsReplyStarts = (core: ChatCore): ChatCore => ({
       commands: core.commands,
-      shouldRespond: (message) => core.shouldRespond(message),
       reply: (message, signal) => {
         stop.abort()
         return core.reply(message, signal)

@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client'
 import type { Notifier } from '../../../src/core/ports/messenger.js'
-import type { Stores } from '../../../src/core/ports/stores.js'
 import { createEmail, type Email, type EmailOptions } from '../../../src/email/create-email.js'
+import type { SqlStores } from '../../../src/storage/sql-stores.js'
 import { createSqlStores } from '../../../src/storage/sql-stores.js'
 import { type SmtpDouble, startSmtpDouble } from '../../doubles/smtp-double.js'
 import { createTestDatabase } from '../../helpers/database.js'
@@ -11,7 +11,7 @@ export const PUBLIC_URL = 'https://bots.example.com'
 export const START = Date.UTC(2026, 10, 26, 8, 0, 0)
 
 export interface EmailFixture {
-  readonly stores: Stores
+  readonly stores: SqlStores
   readonly smtp: SmtpDouble
   readonly email: Email
   readonly registry: Registry

@@ -145,7 +145,7 @@ describe('the outbox worker', () => {
     const email = createEmail(
       { stores: f.stores, log, registry: new Registry(), now: () => f.clock.now },
       {
-        smtpUrl: `smtp://mailer:s3cr3t-pw@127.0.0.1:${smtp.port}?ignoreTLS=true`,
+        smtpUrl: `smtp://mailer:s3cr3t-pw@127.0.0.1:${smtp.port}?requireTLS=true&tls.rejectUnauthorized=false`,
         from: 'bot@justlay.me',
         publicUrl: 'https://bots.example.com',
         probeIntervalMs: 0,

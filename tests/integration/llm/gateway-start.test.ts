@@ -4,7 +4,7 @@ import { type OllamaDouble, startOllamaDouble } from '../../doubles/ollama-doubl
 import { capturingLogger } from '../../helpers/logger.js'
 import { chatRequest, collect, eventually, testGateway } from './helpers.js'
 
-describe('LLM gateway start-up, embeddings and host alerts', () => {
+describe('LLM gateway start-up and host alerts', () => {
   const doubles: OllamaDouble[] = []
   let gateway: LlmGateway | undefined
   const double = async (knobs: Parameters<typeof startOllamaDouble>[0] = {}) => {
@@ -147,24 +147,5 @@ describe('LLM gateway start-up, embeddings and host alerts', () => {
     expect(a.requestsTo('/api/chat')).toHaveLength(0)
     const { error } = await collect(gateway.chat(chatRequest()))
     expect(error).toBeUndefined()
-  })
-
-  it('caches embeddings per model and text', async () => {
-    const a = await double({ models: ['llama3.2', 'nomic-embed-text'] })
-    gateway = testGateway({ hosts: [a.url] }).gateway
-    const first = await gateway.embed('nomic-embed-text', ['one', 'two'])
-    const second = await gateway.embed('nomic-embed-text', ['two', 'three', 'one'])
-    expect(second[0]).toEqual(first[1])
-    expect(second[2]).toEqual(first[0])
-    const calls = a.requestsTo('/api/embed').map((r) => (r.body as { input: string[] }).input)
-    expect(calls).toEqual([['one', 'two'], ['three']])
-  })
-
-  it('reports a missing embedding model as MODEL_MISSING', async () => {
-    const a = await double()
-    gateway = testGateway({ hosts: [a.url] }).gateway
-    await expect(gateway.embed('nomic-embed-text', ['x'])).rejects.toMatchObject({
-      code: 'MODEL_MISSING',
-    })
   })
 })

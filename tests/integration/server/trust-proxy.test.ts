@@ -2,10 +2,10 @@ import type { FastifyInstance } from 'fastify'
 import { pino } from 'pino'
 import { Registry } from 'prom-client'
 import { afterEach, describe, expect, it } from 'vitest'
+import { subscriptionLinkRoutes } from '../../../src/billing/subscription-link-routes.js'
 import { ConfigError, loadConfig } from '../../../src/config.js'
 import { serverOptionsFrom } from '../../../src/platform.js'
 import { createServer } from '../../../src/server/app.js'
-import { subscriptionLinkRoutes } from '../../../src/server/routes/subscription-links.js'
 
 let app: FastifyInstance | undefined
 afterEach(async () => {

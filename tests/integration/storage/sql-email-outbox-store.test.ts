@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { NewOutboxMessage } from '../../../src/core/ports/email.js'
+import type { NewOutboxMessage } from '../../../src/email/email-stores.js'
 import { TEST_DIALECTS } from '../../helpers/database.js'
 import { useStores } from './use-stores.js'
 

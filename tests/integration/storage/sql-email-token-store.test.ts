@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { EmailTokenRecord } from '../../../src/core/ports/email.js'
+import type { EmailTokenRecord } from '../../../src/email/email-stores.js'
 import { TEST_DIALECTS } from '../../helpers/database.js'
 import { useStores } from './use-stores.js'
 

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach } from 'vitest'
-import type { Stores } from '../../../src/core/ports/stores.js'
 import type { DatabaseHandle } from '../../../src/storage/create-database.js'
+import type { SqlStores } from '../../../src/storage/sql-stores.js'
 import { createSqlStores } from '../../../src/storage/sql-stores.js'
 import { createTestDatabase } from '../../helpers/database.js'
 
 export interface StoresFixture {
   handle: DatabaseHandle
-  stores: Stores
+  stores: SqlStores
 }
 
 /** A fresh migrated database and its stores for every test of the calling `describe`. */

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import SQLite from 'better-sqlite3'
@@ -92,5 +92,55 @@ describe('SQLite file databases', () => {
     await until(() => failures.length > 0)
     await checkpointer.stop()
     expect(failures[0]?.message).toMatch(/unable to open/i)
+  })
+
+  it('scrubs on the worker: VACUUM for small files, then a TRUNCATE checkpoint', async () => {
+    const dir = tempDir()
+    const file = join(dir, 'app.sqlite')
+    const handle = createDatabase(file)
+    handles.push(handle)
+    await migrateToLatest(handle.db, silentLogger())
+    const stores = createSqlStores(handle.db, { scrub: () => handle.scrub() })
+    await stores.kv.set('k', 'v'.repeat(10_000))
+    expect(statSync(`${file}-wal`).size).toBeGreaterThan(0)
+    expect(await stores.scrubDeleted()).toEqual({
+      dialect: 'sqlite',
+      vacuumed: ['*'],
+      walTruncated: true,
+    })
+    expect(statSync(`${file}-wal`).size).toBe(0)
+
+    const checkpointer = startWalCheckpointer(file)
+    try {
+      await stores.kv.set('k2', 'w'.repeat(10_000))
+      const result = await checkpointer.scrub({ vacuumMaxBytes: 0 })
+      expect(result).toMatchObject({ vacuumed: false, walTruncated: true })
+      expect(result.bytes).toBeGreaterThan(0)
+    } finally {
+      await checkpointer.stop()
+    }
+    await expect(checkpointer.scrub({ vacuumMaxBytes: 0 })).rejects.toThrow(/stopped/)
+  })
+
+  it('truncates the WAL once a merge commits', async () => {
+    const dir = tempDir()
+    const file = join(dir, 'app.sqlite')
+    const handle = createDatabase(file)
+    handles.push(handle)
+    await migrateToLatest(handle.db, silentLogger())
+    const stores = createSqlStores(handle.db, { scrub: () => handle.scrub() })
+    const a = (await stores.accounts.resolveIdentity('telegram', '1', 'Ann', 1)).account
+    const b = (await stores.accounts.resolveIdentity('discord', '2', 'Ann', 1)).account
+    const { conversation } = await stores.conversations.getOrCreate(
+      `account:${a.id}`,
+      'p',
+      'direct',
+      1,
+    )
+    await stores.conversations.setSummary(conversation.id, 'a summary about Ann', null, 2)
+    expect(statSync(`${file}-wal`).size).toBeGreaterThan(0)
+    await stores.transaction((tx) => tx.accounts.merge(a.id, b.id, 3))
+    expect(statSync(`${file}-wal`).size).toBe(0)
+    expect(await stores.accounts.get(a.id)).toBeUndefined()
   })
 })

@@ -280,6 +280,40 @@ describe('conversation commands', () => {
     expect(JSON.stringify(data.conversations)).toContain('my secret hobby is knitting')
   })
 
+  it('/export and /forget cover the person’s group messages, not the other members’', async () => {
+    h = await harness()
+    const inGroupSays = (text: string, who: string, name: string) =>
+      collect(
+        h.core.reply(
+          dm(text, {
+            chatId: '-100',
+            chatKind: 'group',
+            platformUserId: who,
+            displayName: name,
+          }),
+        ),
+      )
+    await inGroupSays('ann tells the group about her garden', '42', 'Ann')
+    await inGroupSays('bob tells the group about his boat', '77', 'Bob')
+    const exported = JSON.parse((await run('export')).replies[0]?.file?.content ?? '{}')
+    expect(exported.groupMessages).toEqual([
+      expect.objectContaining({
+        chat: 'telegram:-100',
+        content: 'ann tells the group about her garden',
+      }),
+    ])
+    expect(JSON.stringify(exported)).not.toContain('boat')
+
+    const answer = await textOf('forget', 'yes')
+    expect(answer).toMatch(/deleted 2 group messages \(yours and the replies to them\)/)
+    const [room] = await h.stores.conversations.listByScope('telegram:-100')
+    const left = await h.stores.conversations.recent(room?.id as string, 50)
+    expect(left.map((m) => m.content).join('\n')).not.toContain('garden')
+    expect(left.map((m) => m.content)).toContain('bob tells the group about his boat')
+    const after = JSON.parse((await run('export')).replies[0]?.file?.content ?? '{}')
+    expect(after.groupMessages).toEqual([])
+  })
+
   it('/settings adult yes|no records the 18+ confirmation', async () => {
     h = await harness()
     expect((await run('settings')).replies[0]?.actions?.[0]?.args).toEqual({
@@ -333,6 +367,7 @@ describe('/channel', () => {
     expect(await textOf('channel', 'answer_all on', chatAdmin)).toContain(
       'Answer every message: on',
     )
+    await run('settings', 'adult yes', chatAdmin)
     expect(await textOf('channel', 'adult on', chatAdmin)).toContain('Adult content: on')
     expect(await textOf('channel', 'allowed nova, sage', chatAdmin)).toContain(
       'Allowed personas: nova, sage',

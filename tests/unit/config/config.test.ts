@@ -128,4 +128,28 @@ describe('secret scrubbing', () => {
     expect(lines.join('')).not.toContain('SECRETSECRETSECRET')
     expect(lines.join('')).toContain('bot[redacted]')
   })
+
+  it('never writes the message text that a platform error quotes from its request', () => {
+    const lines: string[] = []
+    const log = createLogger({
+      level: 'info',
+      format: 'json',
+      destination: { write: (l: string) => void lines.push(l) },
+    })
+    // The shape of grammY's GrammyError and discord.js's DiscordAPIError.
+    const grammy = Object.assign(new Error('Call to sendMessage failed (400)'), {
+      method: 'sendMessage',
+      payload: { chat_id: 42, text: 'my secret garden', reply_markup: { inline_keyboard: [] } },
+    })
+    const discord = Object.assign(new Error('Missing Access'), {
+      requestBody: { json: { content: 'my secret boat', embeds: [{ description: 'x' }] } },
+    })
+    log.warn({ err: grammy }, 'send failed')
+    log.error({ err: discord }, 'send failed')
+    const written = lines.join('')
+    expect(written).not.toContain('secret garden')
+    expect(written).not.toContain('secret boat')
+    expect(written).toContain('[16 chars]')
+    expect(written).toContain('sendMessage')
+  })
 })

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { commands } from '../../../commands/index.js'
-import { type ChatCoreRuntime, createChatCore } from '../../../src/core/create-chat-core.js'
+import { createChatCore, type RunningChatCore } from '../../../src/core/create-chat-core.js'
 import type { ChatSettingsStore, Stores } from '../../../src/core/ports/stores.js'
 import type { DatabaseHandle } from '../../../src/storage/create-database.js'
 import { createSqlStores } from '../../../src/storage/sql-stores.js'
@@ -18,7 +18,7 @@ import {
 } from './fixtures.js'
 
 let db: DatabaseHandle | undefined
-let core: ChatCoreRuntime | undefined
+let core: RunningChatCore | undefined
 afterEach(async () => {
   await core?.close(0)
   await db?.destroy()

@@ -3,8 +3,8 @@ import type { CommandIo } from '../../../src/core/chat-core.js'
 import type { CommandReply } from '../../../src/core/command.js'
 import {
   type ChatCoreOptions,
-  type ChatCoreRuntime,
   createChatCore,
+  type RunningChatCore,
 } from '../../../src/core/create-chat-core.js'
 import { AppError } from '../../../src/core/errors.js'
 import type { Persona, PersonaRepository } from '../../../src/core/persona.js'
@@ -43,6 +43,7 @@ export function makePersona(fields: Partial<Persona> & { id: string }): Persona 
     think: false,
     tier: 'free',
     nsfw: false,
+    exportable: true,
     tags: [],
     sourceFile: `${fields.id}.yaml`,
     raw: {},
@@ -189,7 +190,7 @@ export const DEFAULT_OPTIONS: ChatCoreOptions = {
 }
 
 export interface Harness {
-  readonly core: ChatCoreRuntime
+  readonly core: RunningChatCore
   readonly stores: Stores
   readonly llm: FakeLlm
   readonly personas: ReturnType<typeof memoryPersonas>

@@ -13,7 +13,6 @@ function coreWith(ran: string[]): ChatCore {
   })
   return {
     commands: [descriptor('help'), descriptor('status')],
-    shouldRespond: async () => false,
     reply: async function* () {},
     runCommand: async (invocation) => {
       ran.push(invocation.name)

@@ -61,7 +61,8 @@ describe('memory', () => {
       1,
     )
     await h.core.runCommand({ ...invocation, name: 'forget', args: { confirm: 'yes' } }, io)
-    expect(io.replies[1]?.text).toMatch(/deleted 1 conversation/)
+    expect(io.replies[1]?.text).toMatch(/deleted 1 private conversation and their memory/)
+    expect(io.replies[1]?.text).toMatch(/cannot delete.*Discord or Telegram.*backups/s)
     expect(await h.stores.conversations.listByScope(`account:${account?.accountId}`)).toHaveLength(
       0,
     )

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { EmailOutboxStore } from '../../../src/core/ports/email.js'
+import type { EmailOutboxStore } from '../../../src/email/email-stores.js'
 import { MailHealth } from '../../../src/email/mail-health.js'
 import type { MailTransport } from '../../../src/email/mail-transport.js'
 import { OutboxWorker } from '../../../src/email/outbox-worker.js'

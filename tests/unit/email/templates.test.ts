@@ -4,7 +4,7 @@ import {
   adminRefundEmail,
 } from '../../../src/email/admin-templates.js'
 import { formatMoney } from '../../../src/email/email-layout.js'
-import { escapeHtml, html, rawHtml, safeHref } from '../../../src/email/html.js'
+import { html, rawHtml, safeHref } from '../../../src/email/html.js'
 import {
   paymentFailedEmail,
   premiumStartedEmail,
@@ -12,6 +12,7 @@ import {
   welcomeEmail,
 } from '../../../src/email/templates.js'
 import { confirmPage, verifiedPage } from '../../../src/email/verification-pages.js'
+import { escapeHtml } from '../../../src/shared/html.js'
 
 const ctx = { publicUrl: 'https://bots.example.com' }
 const EVIL = `<script>alert("x")</script>&'`

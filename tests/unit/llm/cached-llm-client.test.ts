@@ -73,6 +73,31 @@ describe('CachedLlmClient', () => {
     expect(isDeterministic(request(undefined))).toBe(false)
   })
 
+  it('forgetUser drops the replies a person made or was served, and only those', async () => {
+    const inner = fakeInner(() => reply())
+    const cached = cachedOver(inner)
+    const ask = (userKey: string, content: string) =>
+      drain(
+        cached.chat({
+          ...request({ temperature: 0 }),
+          userKey,
+          messages: [{ role: 'user', content }],
+        }),
+      )
+    await ask('ann', 'ann private question')
+    await ask('bob', 'shared greeting')
+    await ask('ann', 'shared greeting') // served from the cache to ann too
+    await ask('bob', 'bob question')
+    expect(inner.calls).toBe(3)
+    expect(cached.forgetUser('ann')).toBe(2)
+    expect(cached.forgetUser('ann')).toBe(0)
+    await ask('ann', 'ann private question')
+    await ask('bob', 'shared greeting')
+    expect(inner.calls).toBe(5)
+    await ask('bob', 'bob question')
+    expect(inner.calls).toBe(5)
+  })
+
   it('replays a deterministic reply as the same deltas with cached: true', async () => {
     const inner = fakeInner(() => reply())
     const cached = cachedOver(inner)

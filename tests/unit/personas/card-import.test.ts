@@ -344,3 +344,17 @@ favourite_colour: teal
     }
   })
 })
+
+describe('exportable setting', () => {
+  it('is true unless YAML `exportable` or card data.extensions.justlayme.exportable says false', () => {
+    const yaml = (text: string) => loaded(parsePersonaFile('p.yaml', Buffer.from(text)))
+    expect(yaml('name: Open').persona.exportable).toBe(true)
+    expect(yaml('name: Shut\nexportable: false').persona.exportable).toBe(false)
+    const card = v2Card() as { data: { extensions: Record<string, Record<string, unknown>> } }
+    card.data.extensions.justlayme = { ...card.data.extensions.justlayme, exportable: false }
+    expect(loaded(parsePersonaFile('c.json', json(card))).persona.exportable).toBe(false)
+    expect(
+      failed(parsePersonaFile('p.yaml', Buffer.from('name: X\nexportable: nope'))).message,
+    ).toMatch(/exportable/)
+  })
+})

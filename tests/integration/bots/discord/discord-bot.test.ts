@@ -311,7 +311,6 @@ describe('Discord bot against the Discord double', () => {
     await closed.close()
     const core: ChatCore = {
       commands: [],
-      shouldRespond: async () => false,
       reply: async function* () {},
       runCommand: async () => {},
       parseArgs: () => ({}),

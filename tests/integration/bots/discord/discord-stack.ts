@@ -5,7 +5,7 @@ import {
   type DiscordBotOptions,
 } from '../../../../bots/discord/discord-bot.js'
 import type { ChatCore } from '../../../../src/core/chat-core.js'
-import type { ChatCoreRuntime } from '../../../../src/core/create-chat-core.js'
+import type { RunningChatCore } from '../../../../src/core/create-chat-core.js'
 import type { Persona, PersonaRepository } from '../../../../src/core/persona.js'
 import type { Logger } from '../../../../src/core/ports/logger.js'
 import type { Stores } from '../../../../src/core/ports/stores.js'
@@ -38,6 +38,7 @@ function persona(fields: Partial<Persona> & { id: string; name: string }): Perso
     think: false,
     tier: 'free',
     nsfw: false,
+    exportable: true,
     tags: [],
     sourceFile: `${fields.id}.yaml`,
     raw: {},
@@ -70,7 +71,7 @@ function personaRepository(list: readonly Persona[]): PersonaRepository {
 export interface DiscordStack {
   readonly discord: DiscordDouble
   readonly ollama: OllamaDouble
-  readonly core: ChatCoreRuntime
+  readonly core: RunningChatCore
   readonly stores: Stores
   readonly bot: DiscordBot
   close(): Promise<void>
@@ -92,7 +93,7 @@ export async function startDiscordStack(
   const ollama = await startOllamaDouble({ models: [MODEL], loaded: [MODEL] })
   let db: DatabaseHandle | undefined
   let llm: LlmGateway | undefined
-  let core: ChatCoreRuntime | undefined
+  let core: RunningChatCore | undefined
   let bot: DiscordBot | undefined
   const close = async () => {
     await bot?.stop()

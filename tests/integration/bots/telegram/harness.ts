@@ -6,9 +6,10 @@ import {
   type TelegramBot,
   type TelegramBotOptions,
 } from '../../../../bots/telegram/telegram-bot.js'
-import type { ChatCoreRuntime } from '../../../../src/core/create-chat-core.js'
+import type { RunningChatCore } from '../../../../src/core/create-chat-core.js'
 import type { Logger } from '../../../../src/core/ports/logger.js'
 import type { BillingService } from '../../../../src/core/ports/services.js'
+import type { Stores } from '../../../../src/core/ports/stores.js'
 import { createLlmGateway, type LlmGateway } from '../../../../src/llm/create-llm-gateway.js'
 import { FilePersonaRepository } from '../../../../src/personas/file-persona-repository.js'
 import type { DatabaseHandle } from '../../../../src/storage/create-database.js'
@@ -25,7 +26,9 @@ export const MODEL = 'llama3.2'
 export interface Stack {
   readonly telegram: TelegramApiDouble
   readonly ollama: OllamaDouble
-  readonly core: ChatCoreRuntime
+  readonly core: RunningChatCore
+  /** The core's stores, for tests that set up accounts (e.g. a verified email). */
+  readonly stores: Stores
   readonly bot: TelegramBot
   close(): Promise<void>
 }
@@ -54,7 +57,7 @@ export async function startStack(
     await ollama.close()
     await telegram.close()
   }
-  let core: ChatCoreRuntime | undefined
+  let core: RunningChatCore | undefined
   try {
     db = await createTestDatabase('sqlite')
     llm = createLlmGateway(
@@ -76,8 +79,9 @@ export async function startStack(
       { dir: join(import.meta.dirname, '../../../../personas'), defaultModel: MODEL },
     )
     await personas.reload()
+    const stores = createSqlStores(db.db)
     core = createAdapterTestCore({
-      stores: createSqlStores(db.db),
+      stores,
       llm,
       personas,
       billing,
@@ -98,7 +102,7 @@ export async function startStack(
       },
     )
     await bot.start()
-    return { telegram, ollama, core, bot, close }
+    return { telegram, ollama, core, stores, bot, close }
   } catch (err) {
     await close()
     throw err

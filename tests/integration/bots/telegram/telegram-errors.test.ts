@@ -9,11 +9,8 @@ const USER = 4004
 /** A core that fails where the real one never should, to exercise the adapter's last line of defence. */
 const brokenCore: ChatCore = {
   commands: [],
-  shouldRespond: async () => {
-    throw new Error('database is on fire')
-  },
   reply: () => {
-    throw new Error('not reached')
+    throw new Error('database is on fire')
   },
   runCommand: async () => {},
   parseArgs: () => ({}),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { escapeHtml, htmlPage } from '../../../src/server/html.js'
+import { escapeHtml, htmlPage } from '../../../src/shared/html.js'
 
 describe('htmlPage', () => {
   it('escapes title and message', () => {

@@ -1,3 +1,5 @@
+import type { Stores } from '../core/ports/stores.js'
+
 export interface EmailTokenRecord {
   readonly tokenHash: string
   readonly accountId: string
@@ -84,4 +86,12 @@ export interface EmailOutboxStore {
   markRetry(id: number, error: string, nextAttemptAt: number): Promise<void>
   markFailed(id: number, error: string): Promise<void>
   counts(): Promise<Record<OutboxStatus, number>>
+}
+
+/** The stores email works with: the core's, plus verification tokens and the outbox. */
+export interface EmailStores extends Stores {
+  readonly emailTokens: EmailTokenStore
+  readonly outbox: EmailOutboxStore
+  readonly mergeRequests: MergeRequestStore
+  transaction<T>(fn: (stores: EmailStores) => Promise<T>): Promise<T>
 }

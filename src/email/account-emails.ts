@@ -1,4 +1,8 @@
-import type { Stores } from './stores.js'
+import type { AccountStore } from '../core/ports/stores.js'
+import type { EmailOutboxStore } from './email-stores.js'
+
+/** What an account email needs: the account (for its address) and the outbox to enqueue in. */
+export type OutboxStores = { readonly accounts: AccountStore; readonly outbox: EmailOutboxStore }
 
 /**
  * Emails that other subsystems trigger. Each call enqueues into the outbox through the `stores`
@@ -8,7 +12,7 @@ import type { Stores } from './stores.js'
  */
 export interface AccountEmails {
   premiumStarted(
-    stores: Stores,
+    stores: OutboxStores,
     accountId: string,
     info: {
       amount: number | null
@@ -19,25 +23,25 @@ export interface AccountEmails {
     dedupeKey: string,
   ): Promise<void>
   paymentFailed(
-    stores: Stores,
+    stores: OutboxStores,
     accountId: string,
     info: { billingUrl: string | null },
     dedupeKey: string,
   ): Promise<void>
-  premiumEnded(stores: Stores, accountId: string, dedupeKey: string): Promise<void>
+  premiumEnded(stores: OutboxStores, accountId: string, dedupeKey: string): Promise<void>
   adminNewSubscriber(
-    stores: Stores,
+    stores: OutboxStores,
     info: { accountId: string; amount: number | null; currency: string | null },
     dedupeKey: string,
   ): Promise<void>
   /** One account pays for more than one live subscription (e.g. two checkout links paid). */
   adminDuplicateSubscription(
-    stores: Stores,
+    stores: OutboxStores,
     info: { accountId: string; customerId: string | null; subscriptionIds: readonly string[] },
     dedupeKey: string,
   ): Promise<void>
   adminRefund(
-    stores: Stores,
+    stores: OutboxStores,
     info: { accountId: string | null; amount: number; currency: string; chargeId: string },
     dedupeKey: string,
   ): Promise<void>

@@ -1,3 +1,4 @@
+import type { Speaker } from './caller.js'
 import { AppError } from './errors.js'
 import type { Persona, PersonaRepository } from './persona.js'
 import type { Clock } from './ports/clock.js'
@@ -17,7 +18,7 @@ import {
 } from './scopes.js'
 import type { Account, ChatSettings, Platform, Tier } from './types.js'
 
-export interface ChatPolicyDeps {
+export interface RulesDeps {
   readonly stores: Stores
   readonly llm: LlmClient
   readonly personas: PersonaRepository
@@ -26,7 +27,7 @@ export interface ChatPolicyDeps {
   readonly now: Clock
 }
 
-export interface ChatPolicyOptions {
+export interface RulesOptions {
   readonly defaultModel: string
   readonly fallbackModel?: string | undefined
   readonly freeDailyMessages: number
@@ -44,24 +45,17 @@ const DEFAULT_REPLY_RESERVE = 512
 /** Reads the chat settings of a scope (`ChatSettingsStore.get`). */
 export type SettingsReader = (scope: string) => Promise<ChatSettings>
 
-/** Who is talking, resolved once per message. */
-export interface Speaker {
-  readonly account: Account
-  readonly isAdmin: boolean
-  readonly tier: Tier
-}
-
 /**
  * The rules of the conversation core: who is talking and their tier, which persona answers
  * where, adult and premium gating, daily quotas and the context length per tier.
  */
-export class ChatPolicy {
-  readonly #deps: ChatPolicyDeps
-  readonly #options: ChatPolicyOptions
+export class Rules {
+  readonly #deps: RulesDeps
+  readonly #options: RulesOptions
   readonly #modelInfo = new Map<string, { contextLength: number | null; at: number }>()
   readonly #readSettings: SettingsReader = (scope) => this.#deps.stores.chatSettings.get(scope)
 
-  constructor(deps: ChatPolicyDeps, options: ChatPolicyOptions) {
+  constructor(deps: RulesDeps, options: RulesOptions) {
     this.#deps = deps
     this.#options = options
   }

@@ -2,11 +2,11 @@ import type { FastifyInstance } from 'fastify'
 import { pino } from 'pino'
 import { Registry } from 'prom-client'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createServer } from '../../../src/server/app.js'
 import {
   type OpenedLink,
   subscriptionLinkRoutes,
-} from '../../../src/server/routes/subscription-links.js'
+} from '../../../src/billing/subscription-link-routes.js'
+import { createServer } from '../../../src/server/app.js'
 
 let app: FastifyInstance | undefined
 afterEach(async () => {

@@ -1,6 +1,6 @@
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
-import { htmlPage } from '../html.js'
+import { htmlPage } from '../shared/html.js'
 
 /** The outcome of opening a personal link (mirrors the billing service's result). */
 export type OpenedLink =

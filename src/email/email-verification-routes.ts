@@ -2,7 +2,7 @@ import formbody from '@fastify/formbody'
 import rateLimit from '@fastify/rate-limit'
 import { type Static, Type } from '@sinclair/typebox'
 import type { FastifyError, FastifyPluginAsync, FastifyReply } from 'fastify'
-import type { EmailVerifier } from '../../email/email-verification-service.js'
+import type { EmailVerifier } from './email-verification-service.js'
 import {
   awaitingApprovalPage,
   confirmPage,
@@ -17,7 +17,7 @@ import {
   unknownPage,
   usedPage,
   verifiedPage,
-} from '../../email/verification-pages.js'
+} from './verification-pages.js'
 
 export interface EmailVerificationRoutesOptions {
   readonly verifier: EmailVerifier

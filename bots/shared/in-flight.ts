@@ -1,4 +1,7 @@
-/** Replies still rendering, so shutdown can let them finish (bounded) and then cancel them. */
+/**
+ * Replies still rendering, so a bot's `stop()` can let them finish (bounded) and then cancel
+ * them. Both bots use it: waiting first keeps replies whole across a restart when it can.
+ */
 export class InFlight {
   readonly #tasks = new Map<Promise<void>, AbortController | undefined>()
 

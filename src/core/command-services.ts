@@ -1,0 +1,24 @@
+import type { AccountService } from './account-service.js'
+import type { AdminService } from './admin-service.js'
+import type { CommandDescriptor } from './chat-core.js'
+import type { ConversationService } from './conversation-service.js'
+import type { PersonaService } from './persona-service.js'
+import type { BillingService, GrantService, VerificationService } from './ports/services.js'
+import type { SettingsService } from './settings-service.js'
+
+/**
+ * What commands may call: focused services over the core, never stores or platforms.
+ * Subsystems that are not configured are `undefined`.
+ */
+export interface CommandServices {
+  readonly personas: PersonaService
+  readonly conversations: ConversationService
+  readonly settings: SettingsService
+  readonly account: AccountService
+  readonly admin: AdminService
+  readonly billing: BillingService | undefined
+  readonly verification: VerificationService | undefined
+  readonly grants: GrantService
+  /** The commands this server serves (for /help). */
+  listCommands(): readonly CommandDescriptor[]
+}

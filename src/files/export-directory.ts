@@ -1,0 +1,31 @@
+import { readdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { ExportFiles } from '../core/ports/export-files.js'
+
+/** `ExportFiles` over one folder (`DATA_DIR/exports`). */
+export class ExportDirectory implements ExportFiles {
+  readonly #dir: string
+
+  constructor(dir: string) {
+    this.#dir = dir
+  }
+
+  get dir(): string {
+    return this.#dir
+  }
+
+  async removeFor(accountId: string): Promise<number> {
+    let names: string[]
+    try {
+      names = await readdir(this.#dir)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0
+      throw err
+    }
+    // The name `/export` gives the file: `justlayme-export-<accountId>.json`.
+    const prefix = `justlayme-export-${accountId}`
+    const mine = names.filter((name) => name.startsWith(prefix))
+    for (const name of mine) await rm(join(this.#dir, name), { force: true })
+    return mine.length
+  }
+}
