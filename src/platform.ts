@@ -10,17 +10,18 @@ import { createTelegramBot, type TelegramBot } from '../bots/telegram/telegram-b
 import { commands } from '../commands/index.js'
 import { type Billing, createBilling } from './billing/create-billing.js'
 import { SubscriptionEntitlements } from './billing/subscription-entitlements.js'
+import { registerBuildInfo } from './build-info.js'
 import { chatCoreOptionsFrom, llmGatewayOptionsFrom } from './chat.js'
 import type { Config } from './config.js'
 import { createChatCore, type RunningChatCore } from './core/create-chat-core.js'
 import { AccountNotifier } from './core/notifier.js'
 import type { Stores } from './core/ports/stores.js'
-import type { ComponentHealth } from './core/types.js'
 import { createEmail, type Email } from './email/create-email.js'
 import { ExportDirectory } from './files/export-directory.js'
 import { instrumentChatCore } from './instrumented-chat-core.js'
 import { createLlmGateway, type LlmGateway } from './llm/create-llm-gateway.js'
 import { FilePersonaRepository } from './personas/file-persona-repository.js'
+import { disabled, ollamaHealth, pingWithin } from './platform-health.js'
 import { createServer, type ServerOptions, type ServerPlugin } from './server/app.js'
 import { createDatabase, type DatabaseHandle, dialectOf } from './storage/create-database.js'
 import { migrateToLatest } from './storage/migrate.js'
@@ -40,34 +41,15 @@ export interface RunningPlatform {
   readonly stores: Stores
   /** Resolves when the terminal chat ended (never, without one). */
   readonly consoleEnded: Promise<void>
-  /** Stops intake, lets in-flight replies finish (or stores them as partial), closes everything. */
+  /**
+   * Drains: stops intake at once (`/health/ready` answers 503), lets replies in flight finish
+   * within SHUTDOWN_GRACE_MS, cuts the rest (stored as partial, shown with a restart line and
+   * Regenerate), then closes everything.
+   */
   stop(): Promise<void>
 }
 
 const LINK_SECRET_KEY = 'link_secret'
-const SHUTDOWN_GRACE_MS = 3_000
-
-/** Database ping with a deadline, so `/health` answers even while PostgreSQL is unreachable. */
-async function pingWithin(stores: Stores, ms: number): Promise<ComponentHealth> {
-  let timer: NodeJS.Timeout | undefined
-  try {
-    await Promise.race([
-      stores.ping(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)
-      }),
-    ])
-    return { name: 'database', status: 'up', essential: true }
-  } catch (err) {
-    return { name: 'database', status: 'down', essential: true, detail: (err as Error).message }
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
-function disabled(name: string, how: string): ComponentHealth {
-  return { name, status: 'disabled', essential: false, detail: how }
-}
 
 /** The HTTP server's knobs from the configuration. */
 export function serverOptionsFrom(config: Pick<Config, 'TRUST_PROXY'>): ServerOptions {
@@ -104,6 +86,7 @@ export async function startPlatform(
     { ...DEFAULT_RETENTION, mailRetentionMs: config.MAIL_RETENTION_DAYS * DAY_MS },
   )
   retention.start()
+  registerBuildInfo(registry)
   const notifier = new AccountNotifier({
     accounts: stores.accounts,
     log: log.child({ component: 'notifier' }),
@@ -210,24 +193,20 @@ export async function startPlatform(
   if (email) plugins.push({ plugin: email.routes })
   if (telegram && config.TELEGRAM_WEBHOOK) plugins.push({ plugin: telegram.webhookRoutes })
 
+  let draining = false
   const server = await createServer(
     {
       log,
       registry,
       plugins,
+      metricsToken: config.METRICS_TOKEN,
+      drain: () => ({ draining, repliesInFlight: core.inFlight() }),
       health: async () => {
         const [db, hosts] = await Promise.all([pingWithin(stores, 2_000), llm.health()])
         return [
           db,
-          ...hosts.map(
-            (h): ComponentHealth => ({
-              name: `ollama ${h.host}`,
-              status: h.status,
-              essential: false,
-              detail: h.detail,
-            }),
-          ),
-          email ? email.health() : disabled('smtp', 'set SMTP_URL to enable email'),
+          ollamaHealth(hosts),
+          email ? email.health() : disabled('mail', 'set SMTP_URL to enable email'),
           billing
             ? billing.health()
             : disabled('stripe', 'set STRIPE_SECRET_KEY to enable subscriptions'),
@@ -305,9 +284,16 @@ export async function startPlatform(
     consoleEnded,
     stop() {
       stopping ??= (async () => {
-        log.info('stopping: no new messages; letting replies in flight finish')
+        draining = true
+        log.info(
+          { repliesInFlight: core.inFlight(), graceMs: config.SHUTDOWN_GRACE_MS },
+          'draining: no new work; replies in flight may finish within SHUTDOWN_GRACE_MS',
+        )
         consoleStop?.abort()
-        await Promise.allSettled([core.close(SHUTDOWN_GRACE_MS), discord?.stop(), telegram?.stop()])
+        await Promise.allSettled([telegram?.stopIntake(), discord?.stopIntake()])
+        await core.close(config.SHUTDOWN_GRACE_MS)
+        // The cut replies' last edits (with the restart line) land before the bots disconnect.
+        await Promise.allSettled([discord?.stop(), telegram?.stop()])
         await server
           .close()
           .catch((err: unknown) => log.error({ err }, 'closing the HTTP server failed'))

@@ -373,7 +373,8 @@ describe('made-up commands', () => {
     )
 
     const after = await appSeries()
-    const commandSeries = (lines: string[]) => lines.filter((l) => l.startsWith('jlm_commands_'))
+    const commandSeries = (lines: string[]) =>
+      lines.filter((l) => l.startsWith('justlayme_commands_'))
     expect(commandSeries(after).length).toBe(commandSeries(before).length)
     expect(after.length).toBe(before.length)
     expect(after.join('\n')).not.toContain('madeup_')

@@ -38,7 +38,7 @@ function invocation(name: string): CommandInvocation {
 }
 
 async function commandSeries(registry: Registry): Promise<{ command: string; value: number }[]> {
-  const metric = await registry.getSingleMetric('jlm_commands_total')?.get()
+  const metric = await registry.getSingleMetric('justlayme_commands_total')?.get()
   return (metric?.values ?? []).map((v) => ({
     command: String(v.labels.command),
     value: v.value,
