@@ -1,3 +1,4 @@
+import { escapeMarkdown } from '../src/core/markdown-text.js'
 import { personaSheet } from '../src/core/persona-prompt.js'
 import type { CoreCommand } from './types.js'
 
@@ -16,7 +17,7 @@ export const personasCommand: CoreCommand = {
       const tags = [p.tier === 'premium' ? 'premium' : '', p.nsfw ? '18+' : '']
         .filter(Boolean)
         .join(', ')
-      const blurb = personaSheet(p, ctx.caller.displayName)
+      const blurb = personaSheet(p, escapeMarkdown(ctx.caller.displayName))
         .description.replace(/\s+/g, ' ')
         .slice(0, 90)
       return `${p.id === active.id ? '▶ ' : '• '}${p.name} (${p.id})${tags ? ` [${tags}]` : ''}${blurb ? ` — ${blurb}` : ''}`

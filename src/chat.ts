@@ -143,6 +143,8 @@ export function chatCoreOptionsFrom(config: ReturnType<typeof loadConfig>) {
     freeContextTokens: config.FREE_CONTEXT_TOKENS,
     premiumContextTokens: config.PREMIUM_CONTEXT_TOKENS,
     admins: config.ADMINS,
+    paySupportText: config.PAYSUPPORT_TEXT,
+    termsUrl: config.TERMS_URL,
   }
 }
 
