@@ -10,12 +10,20 @@ import type { StarsCheckout } from '../../src/core/ports/stars.js'
 import type { ComponentHealth } from '../../src/core/types.js'
 import { InFlight } from '../shared/in-flight.js'
 import { CallbackCodec } from './callback-data.js'
+import { handleCallbackQuery } from './callback-handler.js'
 import { ChatAdmins } from './chat-admins.js'
+import { answerFailure } from './command-replies.js'
 import { EditPacer } from './edit-pacer.js'
-import { PaymentHandlers, type PreCheckoutAnswerSender } from './payment-handlers.js'
+import { handleMessage } from './message-handler.js'
+import {
+  handlePreCheckoutQuery,
+  handleSuccessfulPayment,
+  type PaymentContext,
+  type PreCheckoutAnswerSender,
+} from './payment-handlers.js'
 import { describeApiFailure, logPollingFailures } from './polling-failures.js'
 import { telegramCommandList } from './register-commands.js'
-import { TelegramHandlers } from './telegram-handlers.js'
+import type { TelegramContext } from './telegram-context.js'
 import { TelegramSender } from './telegram-sender.js'
 import { chatIdOf, chatKindOf } from './update-mapping.js'
 import { TELEGRAM_WEBHOOK_PATH, telegramWebhookRoutes } from './webhook-routes.js'
@@ -91,7 +99,7 @@ export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOpt
 
   const sender = new TelegramSender({ api: bot.api, log })
   const inFlight = new InFlight()
-  const handlers = new TelegramHandlers({
+  const tg: TelegramContext = {
     core: deps.core,
     api: bot.api,
     log,
@@ -103,19 +111,14 @@ export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOpt
     codec: new CallbackCodec(() => deps.core.commands),
     admins: new ChatAdmins({ api: bot.api, log }),
     inFlight,
-  })
+  }
 
   const stars = deps.stars
   if (stars) {
-    const payments = new PaymentHandlers({
-      checkout: stars,
-      sender,
-      log,
-      answer: deps.answerPreCheckout,
-    })
+    const pay: PaymentContext = { checkout: stars, sender, log, answer: deps.answerPreCheckout }
     // Before sequencing: Telegram wants the answer within 10 s, whatever the chat is doing.
-    bot.on('pre_checkout_query', (ctx) => payments.onPreCheckoutQuery(ctx))
-    bot.on('message:successful_payment', (ctx) => payments.onSuccessfulPayment(ctx))
+    bot.on('pre_checkout_query', (ctx) => handlePreCheckoutQuery(pay, ctx))
+    bot.on('message:successful_payment', (ctx) => handleSuccessfulPayment(pay, ctx))
   } else {
     bot.on('pre_checkout_query', async (ctx) => {
       log.warn('pre_checkout_query without Stars configured; refused')
@@ -131,8 +134,8 @@ export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOpt
     )
   })
   bot.use(sequentialize(sequenceKey))
-  bot.on('message', (ctx) => handlers.onMessage(ctx))
-  bot.on('callback_query', (ctx) => handlers.onCallbackQuery(ctx))
+  bot.on('message', (ctx) => handleMessage(tg, ctx))
+  bot.on('callback_query', (ctx) => handleCallbackQuery(tg, ctx))
   bot.catch(async ({ error, ctx }) => {
     const updateId = ctx.update.update_id
     log.error({ err: error, updateId, chatId: ctx.chat?.id }, 'telegram update failed')
@@ -143,7 +146,7 @@ export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOpt
       const msg = ctx.msg
       const threadId =
         msg && msg.date !== 0 && msg.is_topic_message ? msg.message_thread_id : undefined
-      await handlers.answerFailure({ chatId: chat.id, threadId, isGroup: kind === 'group' }, error)
+      await answerFailure(tg, { chatId: chat.id, threadId, isGroup: kind === 'group' }, error)
     }
   })
 
