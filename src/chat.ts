@@ -1,14 +1,18 @@
-import { userInfo } from 'node:os'
 import { join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { Registry } from 'prom-client'
 import { runConsoleChat } from '../bots/console/console-chat.js'
-import { checkOllama } from '../bots/console/ollama-check.js'
+import {
+  checkOllama,
+  modelMissingMessage,
+  ollamaOperatorMessages,
+} from '../bots/console/ollama-check.js'
 import { commands } from '../commands/index.js'
 import { SubscriptionEntitlements } from './billing/subscription-entitlements.js'
 import { ConfigError, loadConfig, readEnv } from './config.js'
+import { consoleUserId, withConsoleAdmin } from './console-user.js'
 import { createChatCore } from './core/create-chat-core.js'
 import { ExportDirectory } from './files/export-directory.js'
 import { createLlmGateway, type LlmGatewayOptions } from './llm/create-llm-gateway.js'
@@ -62,6 +66,9 @@ export async function main(
     io.errors.write(`${check.message}\n`)
     return 1
   }
+  if (check.missingModel && !config.OLLAMA_AUTO_PULL) {
+    io.errors.write(`${modelMissingMessage(check.host, check.missingModel)}\n`)
+  }
 
   const database = createDatabase(config.DATABASE_URL)
   const personas = new FilePersonaRepository(
@@ -101,9 +108,11 @@ export async function main(
         {
           input: io.input,
           output: io.output,
-          userId: userInfo().username,
+          userId: consoleUserId(),
           persona: typeof values.persona === 'string' ? values.persona : undefined,
           fileDir: exportFiles.dir,
+          adultAllowed: config.CONSOLE_ADMIN,
+          operatorMessages: ollamaOperatorMessages(config.OLLAMA_HOSTS, config.OLLAMA_MODEL),
         },
       )
     } finally {
@@ -141,7 +150,7 @@ export function chatCoreOptionsFrom(config: ReturnType<typeof loadConfig>) {
     maxInputChars: config.MAX_INPUT_CHARS,
     freeContextTokens: config.FREE_CONTEXT_TOKENS,
     premiumContextTokens: config.PREMIUM_CONTEXT_TOKENS,
-    admins: config.ADMINS,
+    admins: withConsoleAdmin(config.ADMINS, config.CONSOLE_ADMIN),
   }
 }
 

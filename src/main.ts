@@ -4,6 +4,7 @@ import { pino } from 'pino'
 import { type Config, ConfigError, loadConfig, readEnv } from './config.js'
 import { createLogger } from './logger.js'
 import { type RunningPlatform, startPlatform } from './platform.js'
+import { NO_TERMINAL_CHAT, oneLine, StartupError, StartupReporter } from './startup-messages.js'
 
 /** How long shutdown may take before we give up waiting and exit anyway. */
 const HARD_EXIT_MS = 10_000
@@ -53,15 +54,26 @@ async function main(): Promise<void> {
     log.error({ err }, 'unhandled promise rejection')
   })
 
+  // Problems the operator can fix get one human line: on the terminal when the chat owns it.
+  const reporter = new StartupReporter(log, interactive ? process.stdout : undefined)
+  if (!interactive && !config.DISCORD_TOKEN && !config.TELEGRAM_BOT_TOKEN) {
+    reporter.notice('console', NO_TERMINAL_CHAT)
+  }
+
   let platform: RunningPlatform
   try {
     platform = await startPlatform(config, log, {
       console: interactive ? { input: process.stdin, output: process.stdout } : undefined,
+      reporter,
     })
   } catch (err) {
-    log.fatal({ err }, 'start-up failed')
+    // One line the operator can act on; the stack only at debug level.
+    const text = err instanceof Error ? err.message : String(err)
+    const component = err instanceof StartupError ? err.component : undefined
+    log.fatal({ component }, `start-up failed: ${oneLine(text)}`)
+    log.debug({ err }, 'start-up failure details')
     log.flush()
-    process.stderr.write(`Start-up failed: ${err instanceof Error ? err.message : String(err)}\n`)
+    process.stderr.write(`Start-up failed: ${text}\n`)
     process.exit(1)
   }
   log.info('JustLayMe is running')

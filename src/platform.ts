@@ -1,10 +1,10 @@
 import { createHmac, randomBytes } from 'node:crypto'
-import { userInfo } from 'node:os'
 import { join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import type { Logger as PinoLogger } from 'pino'
 import { Registry } from 'prom-client'
 import { runConsoleChat } from '../bots/console/console-chat.js'
+import { ollamaOperatorMessages } from '../bots/console/ollama-check.js'
 import { createDiscordBot, type DiscordBot } from '../bots/discord/discord-bot.js'
 import { createTelegramBot, type TelegramBot } from '../bots/telegram/telegram-bot.js'
 import { commands } from '../commands/index.js'
@@ -12,6 +12,7 @@ import { type Billing, createBilling } from './billing/create-billing.js'
 import { SubscriptionEntitlements } from './billing/subscription-entitlements.js'
 import { chatCoreOptionsFrom, llmGatewayOptionsFrom } from './chat.js'
 import type { Config } from './config.js'
+import { consoleUserId } from './console-user.js'
 import { createChatCore, type RunningChatCore } from './core/create-chat-core.js'
 import { AccountNotifier } from './core/notifier.js'
 import type { Stores } from './core/ports/stores.js'
@@ -22,6 +23,13 @@ import { instrumentChatCore } from './instrumented-chat-core.js'
 import { createLlmGateway, type LlmGateway } from './llm/create-llm-gateway.js'
 import { FilePersonaRepository } from './personas/file-persona-repository.js'
 import { createServer, type ServerPlugin } from './server/app.js'
+import {
+  botStartupProblem,
+  databaseStartupProblem,
+  reportOllamaAtStart,
+  StartupError,
+  StartupReporter,
+} from './startup-messages.js'
 import { createDatabase, type DatabaseHandle, dialectOf } from './storage/create-database.js'
 import { migrateToLatest } from './storage/migrate.js'
 import { createSqlStores } from './storage/sql-stores.js'
@@ -30,6 +38,8 @@ import { claimSqliteFile } from './storage/sqlite-owner.js'
 export interface PlatformIo {
   /** Open the terminal chat (no bot token and an interactive terminal). */
   readonly console?: { readonly input: Readable; readonly output: Writable } | undefined
+  /** Where operator-facing start-up problems go (the terminal, else one log line each). */
+  readonly reporter?: StartupReporter | undefined
 }
 
 export interface RunningPlatform {
@@ -63,6 +73,23 @@ async function pingWithin(stores: Stores, ms: number): Promise<ComponentHealth> 
   }
 }
 
+/** Opens and migrates the database; an unreachable or missing one is a `StartupError` naming DATABASE_URL. */
+async function openDatabase(url: string, log: PinoLogger): Promise<DatabaseHandle> {
+  let database: DatabaseHandle
+  try {
+    database = createDatabase(url)
+  } catch (err) {
+    throw new StartupError('database', databaseStartupProblem(url, err), { cause: err })
+  }
+  try {
+    await migrateToLatest(database.db, log, { schema: database.schema })
+  } catch (err) {
+    await database.destroy().catch(() => undefined)
+    throw new StartupError('database', databaseStartupProblem(url, err), { cause: err })
+  }
+  return database
+}
+
 function disabled(name: string, how: string): ComponentHealth {
   return { name, status: 'disabled', essential: false, detail: how }
 }
@@ -81,8 +108,11 @@ export async function startPlatform(
     dialectOf(config.DATABASE_URL) === 'sqlite' && config.DATABASE_URL !== ':memory:'
       ? claimSqliteFile(config.DATABASE_URL)
       : undefined
-  const database: DatabaseHandle = createDatabase(config.DATABASE_URL)
-  await migrateToLatest(database.db, log, { schema: database.schema })
+  const reporter = io.reporter ?? new StartupReporter(log)
+  const database = await openDatabase(config.DATABASE_URL, log).catch((err: unknown) => {
+    ownership?.release()
+    throw err
+  })
   const stores = createSqlStores(database.db, {
     scrub: () => database.scrub(),
     onScrubError: (err) => log.error({ err }, 'scrubbing the database after a merge failed'),
@@ -247,6 +277,11 @@ export async function startPlatform(
     ]),
   ]
   if (email) background.push(email.start())
+  background.push(
+    reportOllamaAtStart(reporter, config.OLLAMA_HOSTS, config.OLLAMA_MODEL, {
+      autoPull: config.OLLAMA_AUTO_PULL,
+    }),
+  )
 
   for (const bot of [telegram, discord]) {
     if (!bot) continue
@@ -254,10 +289,8 @@ export async function startPlatform(
       await bot.start()
       notifier.register(bot.messenger)
     } catch (err) {
-      log.error(
-        { err, component: bot === telegram ? 'telegram' : 'discord' },
-        'bot failed to start; the rest of the platform keeps running',
-      )
+      const component = bot === telegram ? 'telegram' : 'discord'
+      reporter.problem(component, botStartupProblem(component, err), err)
     }
   }
 
@@ -270,12 +303,14 @@ export async function startPlatform(
       {
         input: io.console.input,
         output: io.console.output,
-        userId: userInfo().username,
+        userId: consoleUserId(),
         signal: consoleStop.signal,
         fileDir: exportFiles.dir,
+        adultAllowed: config.CONSOLE_ADMIN,
+        operatorMessages: ollamaOperatorMessages(config.OLLAMA_HOSTS, config.OLLAMA_MODEL),
         banner:
           'No Discord or Telegram token is configured, so here is the terminal chat.\n' +
-          'Connect the bots by setting DISCORD_TOKEN or TELEGRAM_BOT_TOKEN in .env (see README). /quit to leave.',
+          'Connect the bots by setting DISCORD_TOKEN or TELEGRAM_BOT_TOKEN in .env (see README).',
       },
     ).catch((err: unknown) => {
       log.error({ err }, 'terminal chat failed')

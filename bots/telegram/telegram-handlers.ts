@@ -4,6 +4,7 @@ import type { CommandReply } from '../../src/core/command.js'
 import { toAppError } from '../../src/core/errors.js'
 import type { Logger } from '../../src/core/ports/logger.js'
 import type { InboundMessage, ReplyEvent } from '../../src/core/types.js'
+import { fileBytes } from '../shared/file-bytes.js'
 import type { InFlight } from '../shared/in-flight.js'
 import { startReply } from '../shared/start-reply.js'
 import { userMessageFor } from '../shared/user-messages.js'
@@ -246,7 +247,7 @@ export class TelegramHandlers {
       links: reply.links,
     })
     if (reply.file) {
-      const file = new InputFile(Buffer.from(reply.file.content, 'utf8'), reply.file.name)
+      const file = new InputFile(fileBytes(reply.file.content), reply.file.name)
       await this.#d.api.sendDocument(target.chatId, file, {
         ...(target.threadId === undefined ? {} : { message_thread_id: target.threadId }),
       })

@@ -164,7 +164,9 @@ describe('/help, /personas, /persona', () => {
     h = await harness({ personas })
     const reply = (await run('persona', 'export sage')).replies[0]
     expect(reply?.file?.name).toBe('sage.json')
-    expect(JSON.parse(reply?.file?.content ?? '{}')).toMatchObject({ spec: 'chara_card_v3' })
+    expect(JSON.parse(String(reply?.file?.content ?? '{}'))).toMatchObject({
+      spec: 'chara_card_v3',
+    })
     expect((await run('persona', 'export')).replies[0]?.file?.name).toBe('nova.json')
   })
 
@@ -272,7 +274,7 @@ describe('conversation commands', () => {
     h = await harness()
     await collect(h.core.reply(dm('my secret hobby is knitting')))
     const reply = (await run('export')).replies[0]
-    const data = JSON.parse(reply?.file?.content ?? '{}')
+    const data = JSON.parse(String(reply?.file?.content ?? '{}'))
     expect(reply?.ephemeral).toBe(true)
     expect(data.identities).toEqual([
       { platform: 'telegram', platformUserId: '42', displayName: 'Ann' },
@@ -295,7 +297,7 @@ describe('conversation commands', () => {
       )
     await inGroupSays('ann tells the group about her garden', '42', 'Ann')
     await inGroupSays('bob tells the group about his boat', '77', 'Bob')
-    const exported = JSON.parse((await run('export')).replies[0]?.file?.content ?? '{}')
+    const exported = JSON.parse(String((await run('export')).replies[0]?.file?.content ?? '{}'))
     expect(exported.groupMessages).toEqual([
       expect.objectContaining({
         chat: 'telegram:-100',
@@ -310,7 +312,7 @@ describe('conversation commands', () => {
     const left = await h.stores.conversations.recent(room?.id as string, 50)
     expect(left.map((m) => m.content).join('\n')).not.toContain('garden')
     expect(left.map((m) => m.content)).toContain('bob tells the group about his boat')
-    const after = JSON.parse((await run('export')).replies[0]?.file?.content ?? '{}')
+    const after = JSON.parse(String((await run('export')).replies[0]?.file?.content ?? '{}'))
     expect(after.groupMessages).toEqual([])
   })
 
