@@ -56,9 +56,6 @@ async function main(): Promise<void> {
 
   // Problems the operator can fix get one human line: on the terminal when the chat owns it.
   const reporter = new StartupReporter(log, interactive ? process.stdout : undefined)
-  if (!interactive && !config.DISCORD_TOKEN && !config.TELEGRAM_BOT_TOKEN) {
-    reporter.notice('console', NO_TERMINAL_CHAT)
-  }
 
   let platform: RunningPlatform
   try {
@@ -77,6 +74,9 @@ async function main(): Promise<void> {
     process.exit(1)
   }
   log.info('JustLayMe is running')
+  if (!interactive && !config.DISCORD_TOKEN && !config.TELEGRAM_BOT_TOKEN) {
+    reporter.notice('console', NO_TERMINAL_CHAT)
+  }
 
   let exiting = false
   const shutdown = (reason: string) => {

@@ -33,7 +33,7 @@ import {
 import { createDatabase, type DatabaseHandle, dialectOf } from './storage/create-database.js'
 import { migrateToLatest } from './storage/migrate.js'
 import { createSqlStores } from './storage/sql-stores.js'
-import { claimSqliteFile } from './storage/sqlite-owner.js'
+import { claimSqliteFile, SqliteInUseError } from './storage/sqlite-owner.js'
 
 export interface PlatformIo {
   /** Open the terminal chat (no bot token and an interactive terminal). */
@@ -73,6 +73,16 @@ async function pingWithin(stores: Stores, ms: number): Promise<ComponentHealth> 
   }
 }
 
+/** The SQLite claim; a folder that cannot be created or written is a `StartupError`. */
+function claimSqliteOrExplain(file: string): ReturnType<typeof claimSqliteFile> {
+  try {
+    return claimSqliteFile(file)
+  } catch (err) {
+    if (err instanceof SqliteInUseError) throw err
+    throw new StartupError('database', databaseStartupProblem(file, err), { cause: err })
+  }
+}
+
 /** Opens and migrates the database; an unreachable or missing one is a `StartupError` naming DATABASE_URL. */
 async function openDatabase(url: string, log: PinoLogger): Promise<DatabaseHandle> {
   let database: DatabaseHandle
@@ -106,7 +116,7 @@ export async function startPlatform(
   // SQLite serves one process: a second one on the same file stops here, naming the first.
   const ownership =
     dialectOf(config.DATABASE_URL) === 'sqlite' && config.DATABASE_URL !== ':memory:'
-      ? claimSqliteFile(config.DATABASE_URL)
+      ? claimSqliteOrExplain(config.DATABASE_URL)
       : undefined
   const reporter = io.reporter ?? new StartupReporter(log)
   const database = await openDatabase(config.DATABASE_URL, log).catch((err: unknown) => {

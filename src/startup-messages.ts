@@ -108,7 +108,7 @@ export function databaseStartupProblem(databaseUrl: string, err: unknown): strin
     }
     return `PostgreSQL could not be used (${where}): ${text}. Check DATABASE_URL.`
   }
-  if (['SQLITE_CANTOPEN', 'EACCES', 'ENOENT', 'EROFS', 'EISDIR', 'EPERM'].includes(code)) {
+  if (['SQLITE_CANTOPEN', 'EACCES', 'ENOENT', 'ENOTDIR', 'EEXIST', 'EROFS', 'EISDIR', 'EPERM'].includes(code)) {
     return (
       `The SQLite database file cannot be opened (DATABASE_URL=${databaseUrl}; ${code}). ` +
       'Check that its folder can be created and written, or set DATABASE_URL to another file.'
