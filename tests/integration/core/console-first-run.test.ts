@@ -168,6 +168,39 @@ describe('the terminal chat opens well', () => {
     ])
   })
 
+  it('scans the greeting for lorebook keys on the first turn', async () => {
+    const lore = {
+      keys: ['Kettle Rock'],
+      secondaryKeys: [],
+      selective: false,
+      content: 'LORE: Kettle Rock is a floating island with a tea house.',
+      constant: false,
+      enabled: true,
+      insertionOrder: 0,
+      caseSensitive: false,
+      priority: 10,
+      useRegex: false,
+    }
+    const r = await start({
+      personas: memoryPersonas([
+        makePersona({
+          id: 'ilse',
+          name: 'Ilse',
+          greeting: 'We are four hours out from Kettle Rock.',
+          lore: [lore],
+          loreScanDepth: 2,
+        }),
+      ]),
+    })
+    await waitFor(() => text(r).includes('Type a message'))
+    await say(r, 'hi', 'Echo: hi')
+    const sent = r.double.requestsTo('/api/chat')[0]?.body as {
+      messages: { role: string; content: string }[]
+    }
+    expect(sent.messages[0]?.role).toBe('system')
+    expect(sent.messages[0]?.content).toContain('LORE: Kettle Rock is a floating island')
+  })
+
   it('switches persona by number or by name', async () => {
     const r = await start()
     await waitFor(() => text(r).includes('Type a message'))

@@ -111,6 +111,20 @@ describe('/help, /personas, /persona', () => {
     })
   })
 
+  it('/personas shortens long descriptions at a word boundary with an ellipsis', async () => {
+    const long =
+      'Varga is the navigator of the Meridian Gull, a patched-up cargo airship that carries mail, medicine and the occasional goat between the floating islands.'
+    h = await harness({ personas: [makePersona({ id: 'ilse', name: 'Ilse', description: long })] })
+    const text = (await run('personas')).replies[0]?.text ?? ''
+    const blurb = /— (.*)$/m.exec(text)?.[1] ?? ''
+    expect(blurb.endsWith('…')).toBe(true)
+    expect(blurb.length).toBeLessThanOrEqual(90)
+    const words = blurb.slice(0, -1).split(' ')
+    // Every word shown is a whole word of the description.
+    expect(long.startsWith(words.join(' '))).toBe(true)
+    expect(long.split(' ')).toContain(words.at(-1)?.replace(/[,.]$/, '') ?? '')
+  })
+
   it('/persona switches the DM persona by name, case-insensitively', async () => {
     h = await harness({ personas })
     expect(await textOf('persona', 'sage')).toMatch(/Sage now answers in your private chats/)
