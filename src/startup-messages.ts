@@ -69,6 +69,18 @@ function pgParts(url: string): { host: string; port: string; user: string; datab
   }
 }
 
+/** Errors of a SQLite file or its folder the operator fixes by changing DATABASE_URL or rights. */
+const SQLITE_FILE_CODES = [
+  'SQLITE_CANTOPEN',
+  'EACCES',
+  'ENOENT',
+  'ENOTDIR',
+  'EEXIST',
+  'EROFS',
+  'EISDIR',
+  'EPERM',
+]
+
 function codeOf(err: unknown): string {
   const e = err as { code?: unknown; cause?: { code?: unknown } } | undefined
   const code = e?.code ?? e?.cause?.code
@@ -108,7 +120,7 @@ export function databaseStartupProblem(databaseUrl: string, err: unknown): strin
     }
     return `PostgreSQL could not be used (${where}): ${text}. Check DATABASE_URL.`
   }
-  if (['SQLITE_CANTOPEN', 'EACCES', 'ENOENT', 'ENOTDIR', 'EEXIST', 'EROFS', 'EISDIR', 'EPERM'].includes(code)) {
+  if (SQLITE_FILE_CODES.includes(code)) {
     return (
       `The SQLite database file cannot be opened (DATABASE_URL=${databaseUrl}; ${code}). ` +
       'Check that its folder can be created and written, or set DATABASE_URL to another file.'
