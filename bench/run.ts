@@ -12,6 +12,7 @@ const MODULES = [
   'email',
   'discord',
   'telegram',
+  'responsiveness',
   'system',
 ] as const
 

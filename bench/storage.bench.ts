@@ -155,14 +155,14 @@ const SECURE_DELETE_ROUNDS = 10
 const SECURE_DELETE_APPENDS = 400
 
 /**
- * The write path with `secure_delete = ON` (what `createDatabase` sets) against `OFF`, on the same
- * connection and file, alternating rounds: a message append, and a streamed reply (append a
+ * The write path with `secure_delete = ON` (what `createDatabase` sets) against `FAST` and `OFF`,
+ * on the same connection and file, alternating rounds: a message append, and a streamed reply (append a
  * partial reply, grow it twice, complete it), whose updates free old cell space that ON zeroes.
  */
 async function measureSecureDelete(handle: DatabaseHandle, stores: Stores): Promise<BenchResult[]> {
-  const modes = ['ON', 'OFF'] as const
-  const append: Record<string, number[]> = { ON: [], OFF: [] }
-  const reply: Record<string, number[]> = { ON: [], OFF: [] }
+  const modes = ['ON', 'FAST', 'OFF'] as const
+  const append: Record<string, number[]> = { ON: [], FAST: [], OFF: [] }
+  const reply: Record<string, number[]> = { ON: [], FAST: [], OFF: [] }
   let n = 0
   for (let round = 0; round < SECURE_DELETE_ROUNDS; round++) {
     for (const mode of round % 2 === 0 ? modes : [...modes].reverse()) {

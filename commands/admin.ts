@@ -59,6 +59,10 @@ export const adminCommand: CoreCommand = {
           `Messages in the last 24 h: ${s.messages24h}`,
           `Subscribers: ${s.subscribers}`,
           `Personas loaded: ${s.personas}`,
+          ...s.llmHosts.map(
+            (h) =>
+              `Ollama ${h.host}: ${h.status}${h.concurrency ? `, ${h.concurrency.limit} at once (${h.concurrency.mode})` : ''}`,
+          ),
         ].join('\n')
         break
       }

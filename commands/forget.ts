@@ -57,5 +57,5 @@ export function describeDeleted(o: ForgetOutcome): string {
   if (o.files > 0) parts.push(count(o.files, 'export file', 'export files'))
   if (o.cachedReplies > 0) parts.push(count(o.cachedReplies, 'cached reply', 'cached replies'))
   if (parts.length === 0) return 'There was nothing to delete.'
-  return `Done: deleted ${parts.join(', ')}. Deleted text is overwritten in the database, not just hidden.`
+  return `Done: deleted ${parts.join(', ')}.`
 }

@@ -132,6 +132,7 @@ export function llmGatewayOptionsFrom(config: ReturnType<typeof loadConfig>): Ll
     defaultModel: config.OLLAMA_MODEL,
     fallbackModel: config.OLLAMA_FALLBACK_MODEL,
     concurrency: config.OLLAMA_CONCURRENCY,
+    maxConcurrency: config.OLLAMA_MAX_CONCURRENCY,
     maxQueue: config.OLLAMA_MAX_QUEUE,
     autoPull: config.OLLAMA_AUTO_PULL,
     firstTokenTimeoutMs: config.OLLAMA_FIRST_TOKEN_TIMEOUT_MS,

@@ -148,7 +148,14 @@ const SPEC = {
   },
   OLLAMA_MODEL: { ...str('a model name', 'llama3.2'), default: 'llama3.2' },
   OLLAMA_FALLBACK_MODEL: str('a model name', 'qwen2.5:0.5b'),
-  OLLAMA_CONCURRENCY: { ...int(1, 64, '2'), default: '2' },
+  OLLAMA_CONCURRENCY: {
+    expected: 'auto or an integer from 1 to 64',
+    example: 'auto',
+    parse: (raw: string): number | 'auto' | undefined =>
+      raw.trim().toLowerCase() === 'auto' ? 'auto' : int(1, 64, '4').parse(raw),
+    default: 'auto',
+  },
+  OLLAMA_MAX_CONCURRENCY: { ...int(1, 64, '8'), default: '8' },
   OLLAMA_MAX_QUEUE: { ...int(1, 100_000, '100'), default: '100' },
   OLLAMA_AUTO_PULL: { ...bool, default: 'false' },
   OLLAMA_FIRST_TOKEN_TIMEOUT_MS: { ...int(1000, 3_600_000, '90000'), default: '90000' },
@@ -195,6 +202,14 @@ const SPEC = {
     default: 'JustLayMe <no-reply@localhost.localdomain>',
   },
   ADMIN_EMAIL: email('ops@example.com'),
+
+  SHUTDOWN_GRACE_MS: { ...int(0, 3_600_000, '30000'), default: '30000' },
+  METRICS_TOKEN: {
+    ...str('16 or more characters without spaces', 'openssl rand -hex 32'),
+    parse: (r: string) => (/^\S{16,}$/.test(r.trim()) ? r.trim() : undefined),
+  },
+  BACKUP_DIR: { ...str('a directory path', './data/backups'), default: './data/backups' },
+  BACKUP_KEEP: { ...int(1, 10_000, '7'), default: '7' },
 } satisfies Record<string, VarSpec<unknown>>
 
 type Spec = typeof SPEC

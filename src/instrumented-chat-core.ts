@@ -4,17 +4,17 @@ import type { InboundMessage, ReplyEvent } from './core/types.js'
 
 /**
  * Wraps a ChatCore so every handled message is counted on `/metrics`
- * (`jlm_messages_handled_total{platform,outcome}`), without the core knowing prom-client.
+ * (`justlayme_messages_handled_total{platform,outcome}`), without the core knowing prom-client.
  */
 export function instrumentChatCore(core: ChatCore, registry: Registry): ChatCore {
   const handled = new Counter({
-    name: 'jlm_messages_handled_total',
+    name: 'justlayme_messages_handled_total',
     help: 'Chat messages answered by the core, by platform and outcome',
     labelNames: ['platform', 'outcome'] as const,
     registers: [registry],
   })
   const commands = new Counter({
-    name: 'jlm_commands_total',
+    name: 'justlayme_commands_total',
     help: 'Chat commands run, by platform and command',
     labelNames: ['platform', 'command'] as const,
     registers: [registry],

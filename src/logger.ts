@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module'
 import { type DestinationStream, type Logger, pino } from 'pino'
 import { hideMessageText } from './log-message-text.js'
 
@@ -6,6 +7,18 @@ export interface LoggerOptions {
   readonly format: 'json' | 'pretty'
   /** Where lines go; stdout by default (tests and the terminal chat pass their own). */
   readonly destination?: DestinationStream | undefined
+  /** Whether `pino-pretty` can be loaded (a production install may leave it out). */
+  readonly prettyAvailable?: (() => boolean) | undefined
+}
+
+/** True when the optional `pino-pretty` package is installed. */
+export function pinoPrettyInstalled(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('pino-pretty')
+    return true
+  } catch {
+    return false
+  }
 }
 
 const SECRET_PATHS = [
@@ -81,7 +94,14 @@ export function createLogger(options: LoggerOptions): Logger {
     },
   }
   if (options.format === 'pretty' && !options.destination) {
-    return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true } } })
+    if ((options.prettyAvailable ?? pinoPrettyInstalled)()) {
+      return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true } } })
+    }
+    const log = pino(base)
+    log.warn(
+      'LOG_FORMAT=pretty needs the pino-pretty package, which is not installed (a production install leaves it out): logging JSON instead. Install it with npm install pino-pretty, or pipe the JSON through npx pino-pretty.',
+    )
+    return log
   }
   return options.destination ? pino(base, options.destination) : pino(base)
 }

@@ -6,8 +6,10 @@ import { createLogger } from './logger.js'
 import { type RunningPlatform, startPlatform } from './platform.js'
 import { NO_TERMINAL_CHAT, oneLine, StartupError, StartupReporter } from './startup-messages.js'
 
-/** How long shutdown may take before we give up waiting and exit anyway. */
-const HARD_EXIT_MS = 10_000
+/** How long closing may take after the grace (final edits, server, database) before we exit anyway. */
+const CLOSE_MARGIN_MS = 15_000
+/** A repeated signal sooner than this is the same stop request delivered twice. */
+const SECOND_SIGNAL_AFTER_MS = 1_000
 
 function wantsConsole(config: Config): boolean {
   return (
@@ -79,14 +81,25 @@ async function main(): Promise<void> {
   }
 
   let exiting = false
-  const shutdown = (reason: string) => {
+  let firstSignalAt = 0
+  const shutdown = (reason: string, signal = false) => {
+    // `npm start` forwards the terminal's Ctrl-C, so the process sees it twice at once: only a
+    // signal that comes a moment later is a deliberate second one.
+    if (exiting && signal && Date.now() - firstSignalAt >= SECOND_SIGNAL_AFTER_MS) {
+      // A second signal: the operator does not want to wait for the drain.
+      log.warn({ reason }, 'second stop signal: exiting now without waiting for replies')
+      log.flush()
+      process.exit(1)
+    }
     if (exiting) return
     exiting = true
+    if (signal) firstSignalAt = Date.now()
     log.info({ reason }, 'shutting down')
     const hard = setTimeout(() => {
       log.error('shutdown took too long; exiting')
+      log.flush()
       process.exit(1)
-    }, HARD_EXIT_MS)
+    }, config.SHUTDOWN_GRACE_MS + CLOSE_MARGIN_MS)
     hard.unref()
     platform.stop().then(
       () => {
@@ -100,8 +113,8 @@ async function main(): Promise<void> {
       },
     )
   }
-  process.on('SIGINT', () => shutdown('SIGINT'))
-  process.on('SIGTERM', () => shutdown('SIGTERM'))
+  process.on('SIGINT', () => shutdown('SIGINT', true))
+  process.on('SIGTERM', () => shutdown('SIGTERM', true))
   void platform.consoleEnded.then(() => shutdown('terminal chat ended'))
 }
 

@@ -10,30 +10,24 @@ import { createTelegramBot, type TelegramBot } from '../bots/telegram/telegram-b
 import { commands } from '../commands/index.js'
 import { type Billing, createBilling } from './billing/create-billing.js'
 import { SubscriptionEntitlements } from './billing/subscription-entitlements.js'
+import { registerBuildInfo } from './build-info.js'
 import { chatCoreOptionsFrom, llmGatewayOptionsFrom } from './chat.js'
 import type { Config } from './config.js'
 import { consoleUserId } from './console-user.js'
 import { createChatCore, type RunningChatCore } from './core/create-chat-core.js'
 import { AccountNotifier } from './core/notifier.js'
 import type { Stores } from './core/ports/stores.js'
-import type { ComponentHealth } from './core/types.js'
 import { createEmail, type Email } from './email/create-email.js'
 import { ExportDirectory } from './files/export-directory.js'
 import { instrumentChatCore } from './instrumented-chat-core.js'
 import { createLlmGateway, type LlmGateway } from './llm/create-llm-gateway.js'
+import { claimSqliteOrExplain, openDatabase } from './open-database.js'
 import { FilePersonaRepository } from './personas/file-persona-repository.js'
+import { disabled, ollamaHealth, pingWithin } from './platform-health.js'
 import { createServer, type ServerPlugin } from './server/app.js'
-import {
-  botStartupProblem,
-  databaseStartupProblem,
-  reportOllamaAtStart,
-  StartupError,
-  StartupReporter,
-} from './startup-messages.js'
-import { createDatabase, type DatabaseHandle, dialectOf } from './storage/create-database.js'
-import { migrateToLatest } from './storage/migrate.js'
+import { botStartupProblem, reportOllamaAtStart, StartupReporter } from './startup-messages.js'
+import { dialectOf } from './storage/create-database.js'
 import { createSqlStores } from './storage/sql-stores.js'
-import { claimSqliteFile, SqliteInUseError } from './storage/sqlite-owner.js'
 
 export interface PlatformIo {
   /** Open the terminal chat (no bot token and an interactive terminal). */
@@ -48,61 +42,15 @@ export interface RunningPlatform {
   readonly stores: Stores
   /** Resolves when the terminal chat ended (never, without one). */
   readonly consoleEnded: Promise<void>
-  /** Stops intake, lets in-flight replies finish (or stores them as partial), closes everything. */
+  /**
+   * Drains: stops intake at once (`/health/ready` answers 503), lets replies in flight finish
+   * within SHUTDOWN_GRACE_MS, cuts the rest (stored as partial, shown with a restart line and
+   * Regenerate), then closes everything.
+   */
   stop(): Promise<void>
 }
 
 const LINK_SECRET_KEY = 'link_secret'
-const SHUTDOWN_GRACE_MS = 3_000
-
-/** Database ping with a deadline, so `/health` answers even while PostgreSQL is unreachable. */
-async function pingWithin(stores: Stores, ms: number): Promise<ComponentHealth> {
-  let timer: NodeJS.Timeout | undefined
-  try {
-    await Promise.race([
-      stores.ping(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)
-      }),
-    ])
-    return { name: 'database', status: 'up', essential: true }
-  } catch (err) {
-    return { name: 'database', status: 'down', essential: true, detail: (err as Error).message }
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
-/** The SQLite claim; a folder that cannot be created or written is a `StartupError`. */
-function claimSqliteOrExplain(file: string): ReturnType<typeof claimSqliteFile> {
-  try {
-    return claimSqliteFile(file)
-  } catch (err) {
-    if (err instanceof SqliteInUseError) throw err
-    throw new StartupError('database', databaseStartupProblem(file, err), { cause: err })
-  }
-}
-
-/** Opens and migrates the database; an unreachable or missing one is a `StartupError` naming DATABASE_URL. */
-async function openDatabase(url: string, log: PinoLogger): Promise<DatabaseHandle> {
-  let database: DatabaseHandle
-  try {
-    database = createDatabase(url)
-  } catch (err) {
-    throw new StartupError('database', databaseStartupProblem(url, err), { cause: err })
-  }
-  try {
-    await migrateToLatest(database.db, log, { schema: database.schema })
-  } catch (err) {
-    await database.destroy().catch(() => undefined)
-    throw new StartupError('database', databaseStartupProblem(url, err), { cause: err })
-  }
-  return database
-}
-
-function disabled(name: string, how: string): ComponentHealth {
-  return { name, status: 'disabled', essential: false, detail: how }
-}
 
 /**
  * The composition root: builds every configured part once, wires them, listens, and
@@ -132,6 +80,7 @@ export async function startPlatform(
     config.LINK_SECRET ??
     (await stores.kv.setIfAbsent(LINK_SECRET_KEY, randomBytes(32).toString('hex')))
   const registry = new Registry()
+  registerBuildInfo(registry)
   const notifier = new AccountNotifier({
     accounts: stores.accounts,
     log: log.child({ component: 'notifier' }),
@@ -238,23 +187,19 @@ export async function startPlatform(
   if (email) plugins.push({ plugin: email.routes })
   if (telegram && config.TELEGRAM_WEBHOOK) plugins.push({ plugin: telegram.webhookRoutes })
 
+  let draining = false
   const server = await createServer({
     log,
     registry,
     plugins,
+    metricsToken: config.METRICS_TOKEN,
+    drain: () => ({ draining, repliesInFlight: core.inFlight() }),
     health: async () => {
       const [db, hosts] = await Promise.all([pingWithin(stores, 2_000), llm.health()])
       return [
         db,
-        ...hosts.map(
-          (h): ComponentHealth => ({
-            name: `ollama ${h.host}`,
-            status: h.status,
-            essential: false,
-            detail: h.detail,
-          }),
-        ),
-        email ? email.health() : disabled('smtp', 'set SMTP_URL to enable email'),
+        ollamaHealth(hosts),
+        email ? email.health() : disabled('mail', 'set SMTP_URL to enable email'),
         billing
           ? billing.health()
           : disabled('stripe', 'set STRIPE_SECRET_KEY to enable subscriptions'),
@@ -335,9 +280,16 @@ export async function startPlatform(
     consoleEnded,
     stop() {
       stopping ??= (async () => {
-        log.info('stopping: no new messages; letting replies in flight finish')
+        draining = true
+        log.info(
+          { repliesInFlight: core.inFlight(), graceMs: config.SHUTDOWN_GRACE_MS },
+          'draining: no new work; replies in flight may finish within SHUTDOWN_GRACE_MS',
+        )
         consoleStop?.abort()
-        await Promise.allSettled([core.close(SHUTDOWN_GRACE_MS), discord?.stop(), telegram?.stop()])
+        await Promise.allSettled([telegram?.stopIntake(), discord?.stopIntake()])
+        await core.close(config.SHUTDOWN_GRACE_MS)
+        // The cut replies' last edits (with the restart line) land before the bots disconnect.
+        await Promise.allSettled([discord?.stop(), telegram?.stop()])
         await server
           .close()
           .catch((err: unknown) => log.error({ err }, 'closing the HTTP server failed'))

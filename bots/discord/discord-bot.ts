@@ -28,8 +28,8 @@ export interface DiscordBotOptions {
   readonly apiUrl?: string | undefined
   /** DISCORD_MESSAGE_CONTENT: request the privileged Message Content intent. */
   readonly messageContent: boolean
-  /** Minimum spacing of edits per channel, shared by all streams there (default 1200). */
-  readonly editIntervalMs?: number | undefined
+  /** Discord's per-channel write window: 5 writes per this many ms (default 5000). */
+  readonly editWindowMs?: number | undefined
   /** How long `stop()` waits for in-flight replies to make their final edit (default 5000). */
   readonly stopTimeoutMs?: number | undefined
   /** How long `start()` waits for the gateway to be ready (default 30000). */
@@ -39,6 +39,8 @@ export interface DiscordBotOptions {
 export interface DiscordBot {
   /** Logs in, waits for the gateway to be ready and registers the slash commands. */
   start(): Promise<void>
+  /** The first step of a drain: stop taking new work (see `stopIntake` in the Telegram bot). */
+  stopIntake(): Promise<void>
   /** Cancels generations, lets their final edits land (bounded), then disconnects. */
   stop(): Promise<void>
   /** Sends direct messages (notices) to Discord users. */
@@ -62,7 +64,7 @@ export function createDiscordBot(deps: DiscordBotDeps, options: DiscordBotOption
     allowedMentions: { parse: [], repliedUser: false },
     ...(options.apiUrl ? { rest: { api: options.apiUrl } } : {}),
   })
-  const scheduler = new EditScheduler({ intervalMs: options.editIntervalMs ?? 1_200 })
+  const scheduler = new EditScheduler({ windowMs: options.editWindowMs })
   const ctx: DiscordContext = {
     core: deps.core,
     log,
@@ -124,6 +126,10 @@ export function createDiscordBot(deps: DiscordBotDeps, options: DiscordBotOption
       }
       log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord bot ready')
       await registerCommands()
+    },
+    async stopIntake() {
+      // The gateway stays connected so replies in flight can finish their edits; new messages
+      // still reach the core, which (closing) tells people the bot is restarting.
     },
     async stop() {
       stopping = true

@@ -116,11 +116,14 @@ class StreamRender {
         this.#status = '✍️ …'
         this.#schedule()
         return
-      case 'delta':
+      case 'delta': {
+        // The first words skip the pacing gap: they go as soon as the channel has a slot.
+        const first = this.#phase !== 'streaming'
         this.#phase = 'streaming'
         this.#body += event.text
-        this.#schedule()
+        this.#schedule(first)
         return
+      }
       case 'done':
         this.#body = event.text
         this.#regenerate = true
@@ -136,12 +139,17 @@ class StreamRender {
 
   async #finish(error: UserFacingError, partialText: string | undefined): Promise<void> {
     const message = userMessageFor(error)
+    // Stopped by the person: a quiet mark. Cut by a restart: say so, and offer Regenerate.
+    const stopped = error.code === 'CANCELLED' && !error.params.restarting
+    const cut =
+      error.code === 'CANCELLED' && Boolean(error.params.restarting) && !error.params.notStarted
     if (partialText?.trim()) {
       this.#body = partialText
-      this.#footer = error.code === 'CANCELLED' ? '\n\n*(stopped)*' : `\n\n⚠️ ${message}`
-      this.#regenerate = error.code === 'CANCELLED'
+      this.#footer = stopped ? '\n\n*(stopped)*' : `\n\n⚠️ ${message}`
+      this.#regenerate = error.code === 'CANCELLED' && !error.params.notStarted
     } else {
-      this.#body = error.code === 'CANCELLED' ? '*(stopped)*' : `⚠️ ${message}`
+      this.#body = stopped ? '*(stopped)*' : `⚠️ ${message}`
+      this.#regenerate = cut
     }
     this.#phase = 'final'
     if (!this.#surface) await this.#open(null)
@@ -157,16 +165,16 @@ class StreamRender {
       return
     }
     if (this.#phase !== 'waiting') return
-    // The placeholder goes out at once; the scheduler then keeps edits spaced from it.
-    await this.#sync()
+    // The placeholder goes out at once and counts against the channel's write budget.
     this.#deps.scheduler.noteSend(this.#surface.channelKey)
+    await this.#sync()
   }
 
-  #schedule(): void {
+  #schedule(first = false): void {
     const surface = this.#surface
     if (!surface || this.#failed) return
     this.#deps.scheduler
-      .submit(surface.channelKey, this.#streamKey, () => this.#sync())
+      .submit(surface.channelKey, this.#streamKey, () => this.#sync(), { first })
       .catch((err: unknown) => this.#deps.log.debug({ err }, 'intermediate edit skipped'))
   }
 

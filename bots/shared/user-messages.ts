@@ -40,7 +40,12 @@ const MESSAGES: Record<AppErrorCode, Render> = {
   NOT_ENABLED: (p) => `${str(p.feature, 'This feature')} is not enabled on this server.`,
   NOT_ALLOWED: (p) => str(p.reason, "You're not allowed to do that here."),
   RATE_LIMITED: (p) => `Slow down a little: try again in ${str(p.retryAfterSeconds, 'a few')} s.`,
-  CANCELLED: () => 'Stopped.',
+  CANCELLED: (p) =>
+    p.notStarted
+      ? 'The bot is restarting right now, so this message was not answered. Please send it again in a minute.'
+      : p.restarting
+        ? 'The bot restarted before finishing this reply. Press Regenerate to get the whole answer.'
+        : 'Stopped.',
   INVALID_INPUT: (p) => str(p.reason, "I couldn't understand that."),
   INTERNAL: () => 'Something went wrong on our side. It has been logged; please try again.',
 }

@@ -1,36 +1,46 @@
+import { WriteBudget, type WriteKind } from '../shared/write-budget.js'
+
 export interface EditPacerOptions {
-  /** Minimum gap between edits in one private chat. */
-  readonly privateIntervalMs?: number
-  /** Edits allowed per minute in one group. */
-  readonly groupEditsPerMinute?: number
+  /** Private chats: about one edit per this many ms (1000). */
+  readonly privateIntervalMs?: number | undefined
+  /** Edits allowed per minute in one group (20). */
+  readonly groupEditsPerMinute?: number | undefined
+  readonly now?: (() => number) | undefined
 }
 
 /**
- * Spaces out message edits per chat: about one per second in private chats and at most
- * `groupEditsPerMinute` in a group, shared by every message the bot is editing there. Slots are
- * handed out first come, first served.
+ * Paces message edits per chat with Telegram's budget: about one per second in a private chat,
+ * `groupEditsPerMinute` per minute in a group, shared by every message the bot edits there.
+ * A reply's first edit and its final text go as soon as the budget has room; streaming edits
+ * in groups are spread over the minute and keep a slot in reserve.
  */
 export class EditPacer {
-  readonly #privateIntervalMs: number
-  readonly #groupIntervalMs: number
-  readonly #nextAt = new Map<string, number>()
+  readonly #private: WriteBudget
+  readonly #group: WriteBudget
 
   constructor(options: EditPacerOptions = {}) {
-    this.#privateIntervalMs = options.privateIntervalMs ?? 1_000
-    this.#groupIntervalMs = 60_000 / Math.max(1, options.groupEditsPerMinute ?? 20)
+    this.#private = new WriteBudget({
+      limit: 1,
+      windowMs: options.privateIntervalMs ?? 1_000,
+      now: options.now,
+    })
+    this.#group = new WriteBudget({
+      limit: Math.max(1, options.groupEditsPerMinute ?? 20),
+      windowMs: 60_000,
+      marginMs: 500,
+      now: options.now,
+    })
   }
 
-  /** Waits for this chat's next edit slot and takes it. */
-  async acquire(chatId: number, isGroup: boolean): Promise<void> {
-    const now = Date.now()
+  /** Waits until this chat's budget allows a write of `kind`, and counts it. */
+  async acquire(chatId: number, isGroup: boolean, kind: WriteKind = 'intermediate'): Promise<void> {
+    const budget = isGroup ? this.#group : this.#private
     const key = String(chatId)
-    const at = Math.max(now, this.#nextAt.get(key) ?? 0)
-    this.#nextAt.set(key, at + (isGroup ? this.#groupIntervalMs : this.#privateIntervalMs))
-    if (this.#nextAt.size > 1_000) this.#prune(now)
-    if (at > now) await new Promise((resolve) => setTimeout(resolve, at - now))
-  }
-
-  #prune(now: number): void {
-    for (const [key, at] of this.#nextAt) if (at < now) this.#nextAt.delete(key)
+    for (;;) {
+      const wait = budget.delayFor(key, kind)
+      if (wait <= 0) break
+      await new Promise((resolve) => setTimeout(resolve, wait))
+    }
+    budget.record(key)
   }
 }

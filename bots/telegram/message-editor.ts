@@ -1,3 +1,4 @@
+import type { InlineKeyboard } from 'grammy'
 import type { Logger } from '../../src/core/ports/logger.js'
 import type { EditPacer } from './edit-pacer.js'
 import type { ChatTarget, TelegramSender } from './telegram-sender.js'
@@ -16,6 +17,9 @@ export class MessageEditor {
   #latest: string
   #running: Promise<void> | undefined
   #final = false
+  #keyboard: InlineKeyboard | undefined
+  #latestIsReply = false
+  #replyShown = false
 
   constructor(
     deps: { sender: TelegramSender; pacer: EditPacer; log: Logger },
@@ -32,9 +36,10 @@ export class MessageEditor {
     this.#latest = shown
   }
 
-  /** Shows `text` soon; returns at once. */
-  set(text: string): void {
+  /** Shows `text` soon; returns at once. A `status` line is not yet the reply's first words. */
+  set(text: string, what: 'reply' | 'status' = 'reply'): void {
     this.#latest = text
+    this.#latestIsReply = what === 'reply'
     // Only start when there is something to show: the loop then awaits before it can finish.
     if (this.#running === undefined && text !== this.#shown) this.#running = this.#loop()
   }
@@ -53,7 +58,8 @@ export class MessageEditor {
    * Replaces whatever is pending with the finished, formatted chunk (in the next edit slot)
    * and resolves once it is shown.
    */
-  async finish(chunk: string): Promise<void> {
+  async finish(chunk: string, keyboard?: InlineKeyboard): Promise<void> {
+    this.#keyboard = keyboard
     this.#latest = chunk
     this.#final = true
     this.#running ??= this.#loop()
@@ -63,12 +69,16 @@ export class MessageEditor {
   async #loop(): Promise<void> {
     try {
       while (this.#latest !== this.#shown || this.#final) {
-        await this.#pacer.acquire(this.#target.chatId, this.#target.isGroup)
+        // The first words and the finished text go as soon as the chat's budget allows.
+        const first = this.#latestIsReply && !this.#replyShown
+        const kind = this.#final ? 'final' : first ? 'first' : 'intermediate'
+        await this.#pacer.acquire(this.#target.chatId, this.#target.isGroup, kind)
+        if (this.#latestIsReply) this.#replyShown = true
         const text = this.#latest
         if (this.#final) {
           this.#final = false
           // Never throws for formatting; falls back to a new message when the edit is impossible.
-          await this.#sender.finishChunk(this.#target, this.messageId, text)
+          await this.#sender.finishChunk(this.#target, this.messageId, text, this.#keyboard)
           this.#shown = text
           continue
         }

@@ -1,4 +1,4 @@
-import type { Api } from 'grammy'
+import type { Api, InlineKeyboard } from 'grammy'
 import type { Logger } from '../../src/core/ports/logger.js'
 import type { ReplyEvent } from '../../src/core/types.js'
 import { userMessageFor } from '../shared/user-messages.js'
@@ -19,6 +19,8 @@ export interface ReplyRendererOptions {
   readonly typingIntervalMs?: number
   /** The user's message the reply answers (groups). */
   readonly replyTo?: number | undefined
+  /** The Regenerate button shown under a reply that a restart cut off. */
+  readonly regenerate?: InlineKeyboard | undefined
 }
 
 /**
@@ -31,6 +33,8 @@ export class ReplyRenderer {
   readonly #target: ChatTarget
   readonly #typingIntervalMs: number
   readonly #replyTo: number | undefined
+  readonly #regenerate: InlineKeyboard | undefined
+  #cut = false
   readonly #editors: MessageEditor[] = []
   #typing: ReturnType<typeof setInterval> | undefined
   #typingInFlight = false
@@ -41,6 +45,7 @@ export class ReplyRenderer {
     this.#target = target
     this.#typingIntervalMs = options.typingIntervalMs ?? 4_000
     this.#replyTo = options.replyTo
+    this.#regenerate = options.regenerate
   }
 
   /**
@@ -97,6 +102,7 @@ export class ReplyRenderer {
         return event.text.trim().length > 0 ? event.text : 'The model returned an empty answer.'
       case 'error':
         if (event.partialText !== undefined) this.#text = event.partialText
+        this.#cut = Boolean(event.error.params.restarting) && !event.error.params.notStarted
         return this.#withError(userMessageFor(event.error))
     }
   }
@@ -108,7 +114,7 @@ export class ReplyRenderer {
   async #status(text: string): Promise<void> {
     if (this.#text.length > 0) return
     const first = this.#editors[0]
-    if (first) first.set(text)
+    if (first) first.set(text, 'status')
     else await this.#open(text)
   }
 
@@ -128,9 +134,10 @@ export class ReplyRenderer {
   async #finish(text: string): Promise<void> {
     const chunks = splitText(text)
     for (const [i, chunk] of chunks.entries()) {
+      const keyboard = this.#cut && i === chunks.length - 1 ? this.#regenerate : undefined
       const editor = this.#editors[i]
-      if (editor) await editor.finish(chunk)
-      else await this.#deps.sender.finishChunk(this.#target, undefined, chunk)
+      if (editor) await editor.finish(chunk, keyboard)
+      else await this.#deps.sender.finishChunk(this.#target, undefined, chunk, keyboard)
     }
     for (const extra of this.#editors.slice(chunks.length)) {
       await extra.idle()

@@ -2,7 +2,7 @@ import { autoRetry } from '@grammyjs/auto-retry'
 import { type RunnerHandle, run, sequentialize } from '@grammyjs/runner'
 import type { FastifyPluginAsync } from 'fastify'
 import { Bot, type Context } from 'grammy'
-import type { BotCommand, Update } from 'grammy/types'
+import type { Update } from 'grammy/types'
 import type { ChatCore } from '../../src/core/chat-core.js'
 import type { Logger } from '../../src/core/ports/logger.js'
 import type { PlatformMessenger } from '../../src/core/ports/messenger.js'
@@ -12,6 +12,7 @@ import { CallbackCodec } from './callback-data.js'
 import { ChatAdmins } from './chat-admins.js'
 import { EditPacer } from './edit-pacer.js'
 import { describeApiFailure, logPollingFailures } from './polling-failures.js'
+import { telegramCommandList } from './register-commands.js'
 import { TelegramHandlers } from './telegram-handlers.js'
 import { TelegramSender } from './telegram-sender.js'
 import { chatIdOf, chatKindOf } from './update-mapping.js'
@@ -42,6 +43,11 @@ export interface TelegramBotOptions {
 export interface TelegramBot {
   /** getMe, setMyCommands (private and group scopes), then long polling or setWebhook. Throws when Telegram refuses the token. */
   start(): Promise<void>
+  /**
+   * The first step of a drain: stop polling and answer webhook calls 503, so updates not yet
+   * received stay with Telegram and arrive after the restart.
+   */
+  stopIntake(): Promise<void>
   /** Stops receiving updates; running replies get `stopGraceMs` to finish their final edit. */
   stop(): Promise<void>
   readonly messenger: PlatformMessenger
@@ -125,9 +131,7 @@ export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOpt
   }
 
   async function registerCommands(): Promise<void> {
-    const commands = deps.core.commands.map(
-      (c): BotCommand => ({ command: c.name, description: c.description.slice(0, 256) || c.name }),
-    )
+    const commands = telegramCommandList(deps.core.commands)
     try {
       await bot.api.setMyCommands(commands, { scope: { type: 'all_private_chats' } })
       await bot.api.setMyCommands(commands, { scope: { type: 'all_group_chats' } })
@@ -202,6 +206,12 @@ export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOpt
         log.info({ username: bot.botInfo.username }, 'telegram long polling started')
       }
       state = { status: 'up' }
+    },
+
+    async stopIntake() {
+      // Webhook calls now answer 503, so Telegram delivers them again after the restart.
+      ready = false
+      if (runner?.isRunning()) await runner.stop()
     },
 
     async stop() {

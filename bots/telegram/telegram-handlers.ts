@@ -209,7 +209,11 @@ export class TelegramHandlers {
   }
 
   #renderer(target: ChatTarget, replyTo: number | undefined): ReplyRenderer {
-    return new ReplyRenderer(this.#d, target, { replyTo })
+    const regenerate = new InlineKeyboard().text(
+      'Regenerate',
+      this.#d.codec.encode({ command: 'regenerate', args: {} }),
+    )
+    return new ReplyRenderer(this.#d, target, { replyTo, regenerate })
   }
 
   async #commandReply(

@@ -67,9 +67,19 @@ export class TelegramSender {
   }
 
   /** Edits a message to plain text; "not modified" counts as success. */
-  async editPlain(target: ChatTarget, messageId: number, text: string): Promise<void> {
+  async editPlain(
+    target: ChatTarget,
+    messageId: number,
+    text: string,
+    keyboard?: InlineKeyboard,
+  ): Promise<void> {
     try {
-      await this.#api.editMessageText(target.chatId, messageId, text)
+      await this.#api.editMessageText(
+        target.chatId,
+        messageId,
+        text,
+        keyboard ? { reply_markup: keyboard } : {},
+      )
     } catch (err) {
       if (!isNotModified(err)) throw err
     }
@@ -83,10 +93,11 @@ export class TelegramSender {
     target: ChatTarget,
     messageId: number | undefined,
     chunk: string,
+    keyboard?: InlineKeyboard,
   ): Promise<void> {
     if (messageId !== undefined) {
       try {
-        await this.#edit(target, messageId, chunk)
+        await this.#edit(target, messageId, chunk, keyboard)
         return
       } catch (err) {
         this.#log.warn(
@@ -95,7 +106,7 @@ export class TelegramSender {
         )
       }
     }
-    await this.#sendChunk(target, chunk, {})
+    await this.#sendChunk(target, chunk, { keyboard })
   }
 
   async deleteMessage(target: ChatTarget, messageId: number): Promise<void> {
@@ -106,10 +117,17 @@ export class TelegramSender {
     }
   }
 
-  async #edit(target: ChatTarget, messageId: number, chunk: string): Promise<void> {
+  async #edit(
+    target: ChatTarget,
+    messageId: number,
+    chunk: string,
+    keyboard?: InlineKeyboard,
+  ): Promise<void> {
+    const markup = keyboard ? { reply_markup: keyboard } : {}
     try {
       await this.#api.editMessageText(target.chatId, messageId, markdownToTelegramHtml(chunk), {
         parse_mode: 'HTML',
+        ...markup,
       })
     } catch (err) {
       if (isNotModified(err)) return
@@ -118,7 +136,7 @@ export class TelegramSender {
         { chatId: target.chatId, reason: description(err) },
         'telegram rejected formatting, sending plain text',
       )
-      await this.editPlain(target, messageId, chunk)
+      await this.editPlain(target, messageId, chunk, keyboard)
     }
   }
 

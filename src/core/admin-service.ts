@@ -1,11 +1,14 @@
 import type { PersonaRepository } from './persona.js'
 import type { Clock } from './ports/clock.js'
+import type { LlmClient, LlmHostHealth } from './ports/llm.js'
 import type { Stores } from './ports/stores.js'
 import type { Account, Identity, Platform } from './types.js'
 
 export interface AdminServiceDeps {
   readonly stores: Pick<Stores, 'accounts' | 'subscriptions'>
   readonly personas: PersonaRepository
+  /** Asked for each Ollama host's state and concurrency in `/admin stats`. */
+  readonly llm?: Pick<LlmClient, 'health'> | undefined
   readonly now: Clock
 }
 
@@ -15,6 +18,8 @@ export interface AdminStats {
   readonly messages24h: number
   readonly subscribers: number
   readonly personas: number
+  /** Each Ollama host: up or down and how many generations it gets at once. */
+  readonly llmHosts: readonly LlmHostHealth[]
 }
 
 /** What bot admins look up (`/admin stats`, `/admin user`). */
@@ -50,6 +55,7 @@ export class AdminService {
       messages24h: stats.messages,
       subscribers: await stores.subscriptions.countActive(now()),
       personas: this.#deps.personas.list().length,
+      llmHosts: (await this.#deps.llm?.health().catch(() => [])) ?? [],
     }
   }
 }

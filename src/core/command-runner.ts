@@ -39,6 +39,19 @@ export function parseCommandArgs(
   return out
 }
 
+/** What adapters need to know about each command (names, options, permission), with defaults. */
+export function commandDescriptors(
+  commands: readonly Command<CommandServices>[],
+): readonly CommandDescriptor[] {
+  return commands.map((c) => ({
+    name: c.name,
+    description: c.description,
+    options: c.options ?? [],
+    permission: c.permission ?? 'everyone',
+    slow: c.slow ?? false,
+  }))
+}
+
 /** Dispatches invocations to commands: permissions, missing subsystems and failures are answered. */
 export class CommandRunner {
   readonly #deps: CommandRunnerDeps
@@ -48,13 +61,7 @@ export class CommandRunner {
   constructor(deps: CommandRunnerDeps) {
     this.#deps = deps
     this.#byName = new Map(deps.commands.map((c) => [c.name, c]))
-    this.descriptors = deps.commands.map((c) => ({
-      name: c.name,
-      description: c.description,
-      options: c.options ?? [],
-      permission: c.permission ?? 'everyone',
-      slow: c.slow ?? false,
-    }))
+    this.descriptors = commandDescriptors(deps.commands)
   }
 
   parseArgs(name: string, text: string): Record<string, string | undefined> {

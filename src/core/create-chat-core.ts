@@ -75,6 +75,8 @@ export interface RunningChatCore extends ChatCore {
    * context builder uses their text as it is.
    */
   close(graceMs: number): Promise<void>
+  /** Replies running or waiting for their turn (shown by `/health` during a drain). */
+  inFlight(): number
   /** Resolves when background memory summaries in flight have finished (tests, shutdown). */
   idle(): Promise<void>
   /** The services commands see (for adapters' own tests and tooling). */
@@ -148,7 +150,7 @@ export function createChatCore(deps: ChatCoreDeps, options: ChatCoreOptions): Ru
     }),
     settings: new SettingsService({ rules, stores, now }),
     account: new AccountService({ rules, stores, entitlements: deps.entitlements, now }),
-    admin: new AdminService({ stores, personas, now }),
+    admin: new AdminService({ stores, personas, llm: deps.llm, now }),
     billing: deps.billing,
     verification: deps.verification,
     grants: deps.grants,
@@ -189,6 +191,7 @@ export function createChatCore(deps: ChatCoreDeps, options: ChatCoreOptions): Ru
     open: (caller) =>
       openConversation({ rules, conversations: services.conversations, stores }, caller),
     close: (graceMs) => engine.close(graceMs),
+    inFlight: () => engine.inFlight,
     idle: () => memory.idle(),
   }
 }

@@ -145,7 +145,13 @@ export async function* generateReply(
           finished = true
           if (!event.cached) {
             const chars = built.messages.reduce((n, m) => n + m.content.length, 0)
-            estimator.observe(event.model, chars, event.promptTokens, built.messages.length)
+            estimator.observe(
+              event.model,
+              chars,
+              event.promptTokens,
+              built.messages.length,
+              req.numCtx,
+            )
           }
           if (overflow) {
             const beforeId = built.oldestIncludedId

@@ -184,7 +184,7 @@ export class ReplyEngine {
       }
       const numCtx = await this.#rules.contextLength(model, persona, speaker.tier)
       const reserve = this.#rules.replyReserve(persona, numCtx)
-      yield* generateReply(this.#generate, {
+      for await (const event of generateReply(this.#generate, {
         conversation,
         persona,
         accountId: speaker.account.id,
@@ -196,7 +196,15 @@ export class ReplyEngine {
         numCtx,
         replyReserve: reserve,
         signal: turn.signal,
-      })
+      })) {
+        // A reply cut because the process shuts down says so, so people know to regenerate.
+        yield event.type === 'error' && event.error.code === 'CANCELLED' && this.#closing
+          ? {
+              ...event,
+              error: { ...event.error, params: { ...event.error.params, restarting: 1 } },
+            }
+          : event
+      }
     } finally {
       turn?.release()
       this.#inFlight.delete(tracked)
@@ -208,6 +216,11 @@ export class ReplyEngine {
 
   stopAccount(accountId: string): boolean {
     return this.#flight.cancel(accountId)
+  }
+
+  /** Replies running or waiting for their turn. */
+  get inFlight(): number {
+    return this.#inFlight.size
   }
 
   /**
@@ -250,6 +263,11 @@ export class ReplyEngine {
     const error = toAppError(err)
     if (error.code === 'INTERNAL') this.#deps.log.error({ err }, 'reply failed')
     else this.#deps.log.info({ code: error.code }, 'reply refused')
-    return { type: 'error', error: { code: error.code, params: error.params } }
+    // Refused or still waiting when a shutdown began: nothing was stored or answered.
+    const params =
+      error.code === 'CANCELLED' && this.#closing
+        ? { ...error.params, restarting: 1, notStarted: 1 }
+        : error.params
+    return { type: 'error', error: { code: error.code, params } }
   }
 }

@@ -2,6 +2,11 @@
 export const DEFAULT_CHARS_PER_TOKEN = 3.5
 /** Overhead each chat message adds to the prompt (role markers, separators). */
 export const MESSAGE_OVERHEAD_TOKENS = 4
+/** Characters per token outside this range are not believed (cache hits, bad counts). */
+export const MIN_PLAUSIBLE_RATIO = 1.5
+export const MAX_PLAUSIBLE_RATIO = 6
+/** Prompts that may have used this share of `num_ctx` may have been truncated by Ollama. */
+const TRUNCATION_MARGIN = 0.9
 
 export interface TokenEstimatorOptions {
   /** Starting chars/token ratio for models not seen yet. */
@@ -43,16 +48,34 @@ export class TokenEstimator {
 
   /**
    * Feeds one observation: `messages` chat messages holding `contentChars` characters came
-   * out as `promptTokens` prompt tokens (Ollama's `prompt_eval_count`). Ignores nonsense.
+   * out as `promptTokens` prompt tokens (Ollama's `prompt_eval_count`). Only plausible samples
+   * count (1.5-6 characters per token): a count shrunk by the prompt cache (some Ollama
+   * versions report only newly evaluated tokens) or a nonsense value is ignored. Samples whose
+   * estimate came near `numCtx` are ignored too: Ollama may have dropped messages to fit, so
+   * the count no longer matches the characters sent. Returns whether the sample was used.
    */
-  observe(model: string, contentChars: number, promptTokens: number, messages = 0): void {
+  observe(
+    model: string,
+    contentChars: number,
+    promptTokens: number,
+    messages = 0,
+    numCtx?: number,
+  ): boolean {
     const contentTokens = promptTokens - messages * MESSAGE_OVERHEAD_TOKENS
-    if (!(contentTokens > 0) || !(contentChars > 0)) return
-    const observed = Math.min(12, Math.max(1, contentChars / contentTokens))
+    if (!(contentTokens > 0) || !(contentChars > 0)) return false
+    if (numCtx !== undefined && numCtx > 0) {
+      const expected = messages * MESSAGE_OVERHEAD_TOKENS + contentChars / this.ratio(model)
+      const mayBeTruncated =
+        promptTokens >= numCtx * TRUNCATION_MARGIN || expected >= numCtx * TRUNCATION_MARGIN
+      if (mayBeTruncated) return false
+    }
+    const observed = contentChars / contentTokens
+    if (observed < MIN_PLAUSIBLE_RATIO || observed > MAX_PLAUSIBLE_RATIO) return false
     const previous = this.#ratios.get(model)
     this.#ratios.set(
       model,
       previous === undefined ? observed : previous + this.#alpha * (observed - previous),
     )
+    return true
   }
 }

@@ -24,7 +24,10 @@ export class ExportDirectory implements ExportFiles {
     }
     // The name `/export` gives the file: `justlayme-export-<accountId>.json`.
     const prefix = `justlayme-export-${accountId}`
-    const mine = names.filter((name) => name.startsWith(prefix))
+    // Copies saved as `… (1).json` count too; `…-acc-10.json` is another account's.
+    const mine = names.filter(
+      (name) => name.startsWith(prefix) && ['.', ' ', '(', '_'].includes(name[prefix.length] ?? ''),
+    )
     for (const name of mine) await rm(join(this.#dir, name), { force: true })
     return mine.length
   }

@@ -5,6 +5,7 @@ import type { Logger } from '../core/ports/logger.js'
 import { BoundedCache } from './bounded-cache.js'
 import { CachedLlmClient } from './cached-llm-client.js'
 import { CircuitBreaker } from './circuit-breaker.js'
+import { ConcurrencyController } from './concurrency-controller.js'
 import { HostMonitor } from './host-monitor.js'
 import { HostQueue } from './host-queue.js'
 import { LlmHost } from './llm-host.js'
@@ -18,7 +19,8 @@ export interface LlmGatewayOptions {
   hosts: readonly string[] // OLLAMA_HOSTS
   defaultModel: string // OLLAMA_MODEL
   fallbackModel?: string | undefined // OLLAMA_FALLBACK_MODEL
-  concurrency: number // OLLAMA_CONCURRENCY (per host)
+  concurrency: number | 'auto' // OLLAMA_CONCURRENCY (per host): pinned, or learned per host
+  maxConcurrency?: number | undefined // OLLAMA_MAX_CONCURRENCY (8): cap of the learned value
   maxQueue: number // OLLAMA_MAX_QUEUE (waiting requests, all hosts)
   autoPull: boolean // OLLAMA_AUTO_PULL
   firstTokenTimeoutMs: number // OLLAMA_FIRST_TOKEN_TIMEOUT_MS
@@ -28,7 +30,7 @@ export interface LlmGatewayOptions {
   /** Called once when a host has been unreachable for `unreachableAlertMs` (5 min). */
   onHostUnreachable?: ((host: string, downForMs: number) => void) | undefined
   unreachableAlertMs?: number | undefined
-  /** How often hosts with an open circuit are probed (10 s). */
+  /** How often hosts that failed lately are probed in the background (2 s, backing off). */
   healthCheckIntervalMs?: number | undefined
   /** Consecutive connection failures that open a host's circuit (3). */
   breakerFailureThreshold?: number | undefined
@@ -72,7 +74,25 @@ export function createLlmGateway(deps: LlmGatewayDeps, options: LlmGatewayOption
   })
   const hosts = options.hosts.map((url) => {
     const name = redactHost(url)
+    const concurrency = new ConcurrencyController(
+      { now },
+      {
+        mode: options.concurrency,
+        max: options.maxConcurrency ?? 8,
+        onChange: (limit, reason) => {
+          queue.setConcurrency(limit)
+          metrics.concurrency(name, 'auto', limit)
+          log.info({ host: name, concurrency: limit, reason }, 'llm host concurrency changed')
+        },
+      },
+    )
+    const queue = new HostQueue(
+      { onDepth: (depth) => metrics.queueDepth(name, depth) },
+      { concurrency: concurrency.limit },
+    )
+    metrics.concurrency(name, concurrency.mode, concurrency.limit)
     return new LlmHost({
+      concurrency,
       client: new OllamaClient({
         host: url,
         firstTokenTimeoutMs: options.firstTokenTimeoutMs,
@@ -85,12 +105,10 @@ export function createLlmGateway(deps: LlmGatewayDeps, options: LlmGatewayOption
         { now },
         { failureThreshold: options.breakerFailureThreshold, openMs: options.breakerOpenMs },
       ),
-      queue: new HostQueue(
-        { onDepth: (depth) => metrics.queueDepth(name, depth) },
-        { concurrency: options.concurrency },
-      ),
+      queue,
       cache: metadata,
       log,
+      now,
     })
   })
   const queued = new QueuedLlmClient(
@@ -106,7 +124,7 @@ export function createLlmGateway(deps: LlmGatewayDeps, options: LlmGatewayOption
   const monitor = new HostMonitor(
     { hosts, log, metrics, now, onHostUnreachable: options.onHostUnreachable },
     {
-      intervalMs: options.healthCheckIntervalMs ?? 10_000,
+      intervalMs: options.healthCheckIntervalMs ?? 2_000,
       unreachableAlertMs: options.unreachableAlertMs ?? 5 * 60_000,
     },
   )

@@ -1,5 +1,4 @@
 import type { Logger } from '../core/ports/logger.js'
-import { OllamaConnectionError } from './errors.js'
 import type { LlmHost } from './llm-host.js'
 import type { LlmMetrics } from './llm-metrics.js'
 
@@ -12,14 +11,30 @@ export interface HostMonitorDeps {
 }
 
 export interface HostMonitorOptions {
+  /** How often hosts that failed lately are probed (2 s), until they stay down for minutes. */
   readonly intervalMs: number
   readonly unreachableAlertMs: number
 }
 
+/** Hosts down this long are probed less often. */
+export const BACKOFF_AFTER_MS = 2 * 60_000
+/** The longest gap between two probes of a host that stays down. */
+export const MAX_PROBE_GAP_MS = 30_000
+
 /**
- * Probes hosts that failed lately via `/api/version` (as the half-open probe when their
- * circuit is open) so a host comes back without user traffic, and reports a host down for
- * `unreachableAlertMs` once per outage.
+ * Gap between background probes of a host down for `downForMs`: `baseMs` for the first two
+ * minutes, then doubling every further minute up to 30 s.
+ */
+export function probeGapMs(downForMs: number, baseMs: number): number {
+  if (downForMs < BACKOFF_AFTER_MS) return baseMs
+  const minutes = Math.floor((downForMs - BACKOFF_AFTER_MS) / 60_000) + 1
+  return Math.min(MAX_PROBE_GAP_MS, Math.max(baseMs, baseMs * 2 ** minutes))
+}
+
+/**
+ * Probes hosts that failed lately via `/api/version` so a host comes back without user
+ * traffic (every `intervalMs`, backing off for hosts down for minutes), and reports a host
+ * down for `unreachableAlertMs` once per outage.
  */
 export class HostMonitor {
   readonly #deps: HostMonitorDeps
@@ -49,16 +64,11 @@ export class HostMonitor {
     await Promise.all(
       hosts.map(async (host) => {
         const { breaker } = host
-        // Hosts that failed lately: the half-open probe when the circuit is open, else a check.
-        if (breaker.downSince !== null && (breaker.state === 'closed' || breaker.acquire())) {
-          try {
-            await host.client.version()
-            breaker.recordSuccess()
-            log.info({ host: host.name }, 'llm host reachable again')
-          } catch (err) {
-            if (err instanceof OllamaConnectionError) breaker.recordFailure()
-            else breaker.release()
-          }
+        const down = breaker.downSince
+        if (down !== null) {
+          const gap = probeGapMs(now() - down, this.#options.intervalMs)
+          // A little slack so a probe due at this tick is not pushed to the next one.
+          if (now() - host.lastProbeAt >= gap - this.#options.intervalMs / 4) await host.probe()
         }
         metrics.hostUp(host.name, breaker.state === 'closed')
         const since = breaker.downSince

@@ -21,16 +21,24 @@ interface Waiter {
  * to it whenever it changes, and the queue depth for metrics.
  */
 export class HostQueue {
-  readonly concurrency: number
   readonly #queue: PQueue
   readonly #waiting = new Set<Waiter>()
   readonly #onDepth: (depth: number) => void
   #seq = 0
 
   constructor(deps: { onDepth: (depth: number) => void }, options: { concurrency: number }) {
-    this.concurrency = options.concurrency
     this.#queue = new PQueue({ concurrency: options.concurrency })
     this.#onDepth = deps.onDepth
+  }
+
+  /** Generations allowed to run at once on the host. */
+  get concurrency(): number {
+    return this.#queue.concurrency
+  }
+
+  /** Changes the slot count; a higher one starts waiting requests at once. */
+  setConcurrency(concurrency: number): void {
+    if (concurrency !== this.#queue.concurrency) this.#queue.concurrency = Math.max(1, concurrency)
   }
 
   /** Requests waiting for a slot. */

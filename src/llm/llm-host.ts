@@ -1,6 +1,8 @@
 import type { Logger } from '../core/ports/logger.js'
 import type { BoundedCache } from './bounded-cache.js'
 import type { CircuitBreaker } from './circuit-breaker.js'
+import type { ConcurrencyController } from './concurrency-controller.js'
+import { OllamaConnectionError } from './errors.js'
 import type { HostQueue } from './host-queue.js'
 import { canonicalModel } from './model-name.js'
 import type { OllamaClient } from './ollama-client.js'
@@ -9,14 +11,19 @@ export interface LlmHostDeps {
   readonly client: OllamaClient
   readonly breaker: CircuitBreaker
   readonly queue: HostQueue
+  /** Decides the queue's slot count (pinned or learned). */
+  readonly concurrency: ConcurrencyController
   /** Shared metadata cache (tags, ps, show, version) with short TTLs. */
   readonly cache: BoundedCache
   readonly log: Logger
+  readonly now?: (() => number) | undefined
 }
 
 export interface LlmHostOptions {
   readonly tagsTtlSeconds?: number | undefined
   readonly psTtlSeconds?: number | undefined
+  /** Least time between two reachability probes of this host (1 s). */
+  readonly probeIntervalMs?: number | undefined
 }
 
 /**
@@ -31,10 +38,16 @@ export class LlmHost {
   readonly client: OllamaClient
   readonly breaker: CircuitBreaker
   readonly queue: HostQueue
+  readonly concurrency: ConcurrencyController
   readonly #cache: BoundedCache
   readonly #log: Logger
   readonly #tagsTtl: number
   readonly #psTtl: number
+  readonly #now: () => number
+  readonly #probeIntervalMs: number
+  #probing: Promise<boolean> | undefined
+  #lastProbeAt = Number.NEGATIVE_INFINITY
+  #lastProbeOk = false
   #installed: Set<string> | null = null
   #loaded = new Set<string>()
 
@@ -42,11 +55,53 @@ export class LlmHost {
     this.client = deps.client
     this.breaker = deps.breaker
     this.queue = deps.queue
+    this.concurrency = deps.concurrency
     this.#cache = deps.cache
     this.#log = deps.log
     this.name = deps.client.name
     this.#tagsTtl = options.tagsTtlSeconds ?? 30
     this.#psTtl = options.psTtlSeconds ?? 3
+    this.#now = deps.now ?? Date.now
+    this.#probeIntervalMs = options.probeIntervalMs ?? 1_000
+  }
+
+  /** When the last reachability probe started (-Infinity before the first). */
+  get lastProbeAt(): number {
+    return this.#lastProbeAt
+  }
+
+  /**
+   * Asks the host whether it answers (`/api/version`, uncached) and tells the breaker: an
+   * answer closes the circuit, a connection failure counts against it. At most one probe per
+   * `probeIntervalMs`: callers inside the interval share the running probe, get a recent
+   * success, or wait for the interval to pass after a recent failure (never a stale "down").
+   */
+  probe(): Promise<boolean> {
+    if (this.#probing !== undefined) return this.#probing
+    const wait = this.#lastProbeAt + this.#probeIntervalMs - this.#now()
+    if (wait > 0 && this.#lastProbeOk) return Promise.resolve(true)
+    const probing = this.#runProbe(Math.max(0, wait))
+    this.#probing = probing
+    void probing.finally(() => {
+      if (this.#probing === probing) this.#probing = undefined
+    })
+    return probing
+  }
+
+  async #runProbe(waitMs: number): Promise<boolean> {
+    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs))
+    this.#lastProbeAt = this.#now()
+    try {
+      await this.client.version()
+      const wasDown = this.breaker.downSince !== null
+      this.breaker.recordSuccess()
+      if (wasDown) this.#log.info({ host: this.name }, 'llm host reachable again')
+      this.#lastProbeOk = true
+    } catch (err) {
+      if (err instanceof OllamaConnectionError) this.breaker.recordFailure()
+      this.#lastProbeOk = false
+    }
+    return this.#lastProbeOk
   }
 
   /** False only when the last `/api/tags` answer lacked the model. */

@@ -175,8 +175,14 @@ export class QueuedLlmClient implements LlmClient {
   async #tryModel(model: string, generation: Generation, fallbackUsed: boolean): Promise<void> {
     const tried = new Set<LlmHost>()
     let lastErr: unknown
+    let probed = false
     for (let n = 1; n <= this.#maxAttempts; n++) {
-      const host = pickHost(this.#hosts, model, tried)
+      let host = pickHost(this.#hosts, model, tried)
+      if (!host && !probed && tried.size === 0) {
+        // The circuits say down: ask the hosts now rather than trusting a stale state.
+        probed = true
+        if (await this.#probeDownHosts(model)) host = pickHost(this.#hosts, model, tried)
+      }
       if (!host) break
       if (tried.has(host)) await sleep(this.#backoffMs * 2 ** (n - 2), generation.request.signal)
       tried.add(host)
@@ -200,6 +206,14 @@ export class QueuedLlmClient implements LlmClient {
       throw new AppError('MODEL_MISSING', `no host has model ${model}`, { model })
     }
     throw new LlmUnavailableError('no Ollama host is reachable', { model })
+  }
+
+  /** Probes the hosts that may have `model` but whose circuit is open; true if one answered. */
+  async #probeDownHosts(model: string): Promise<boolean> {
+    const down = this.#hosts.filter((h) => !h.breaker.isAvailable() && h.mayHave(model))
+    const answers = await Promise.all(down.map((h) => h.probe()))
+    for (const h of down) this.#metrics.hostUp(h.name, h.breaker.state === 'closed')
+    return answers.some(Boolean)
   }
 
   async #runOnHost(
@@ -230,6 +244,9 @@ export class QueuedLlmClient implements LlmClient {
       await host.queue.run(
         async () => {
           const startedAt = this.#now()
+          const inFlight = host.queue.running
+          const warm = host.isLoaded(model)
+          let firstTokenMs = 0
           this.#metrics.queueWait(request.tier, (startedAt - enqueuedAt) / 1000)
           await host.client.generate({ ...request, model }, (event) => {
             if (event.type === 'delta' || event.type === 'loading') {
@@ -237,11 +254,26 @@ export class QueuedLlmClient implements LlmClient {
             } else if (event.type === 'started') {
               generation.delivered = true
               reachable = true
-              this.#metrics.firstToken(host.name, model, (this.#now() - startedAt) / 1000)
+              firstTokenMs = this.#now() - startedAt
+              this.#metrics.firstToken(host.name, model, firstTokenMs / 1000)
               emit(event)
             } else if (event.type === 'done') {
               this.#durations.record(this.#now() - startedAt)
-              this.#metrics.completed(host.name, model, event.tokensPerSecond)
+              this.#metrics.completed(host.name, model, {
+                perSecond: event.tokensPerSecond,
+                prompt: event.promptTokens,
+                completion: event.completionTokens,
+              })
+              // A cold model's first token includes loading it: no sign of waiting for a slot.
+              if (warm) {
+                host.concurrency.observe({
+                  sentAt: startedAt,
+                  inFlight,
+                  firstTokenMs,
+                  promptTokens: event.promptTokens,
+                  tokensPerSecond: event.tokensPerSecond,
+                })
+              }
               host.markLoaded(model)
               emit({ ...event, fallbackUsed })
             }
@@ -290,12 +322,17 @@ export class QueuedLlmClient implements LlmClient {
   async health(): Promise<readonly LlmHostHealth[]> {
     return Promise.all(
       this.#hosts.map(async (h): Promise<LlmHostHealth> => {
-        if (!h.breaker.isAvailable())
-          return { host: h.name, status: 'down', detail: 'circuit open' }
+        const concurrency = { limit: h.concurrency.limit, mode: h.concurrency.mode }
+        const slots = `concurrency ${concurrency.limit} (${concurrency.mode})`
+        if (!h.breaker.isAvailable()) {
+          return { host: h.name, status: 'down', detail: `circuit open; ${slots}`, concurrency }
+        }
         try {
-          return { host: h.name, status: 'up', detail: `ollama ${await h.version()}` }
+          const detail = `ollama ${await h.version()}; ${slots}`
+          return { host: h.name, status: 'up', detail, concurrency }
         } catch (err) {
-          return { host: h.name, status: 'down', detail: (err as Error).message }
+          const detail = `${(err as Error).message}; ${slots}`
+          return { host: h.name, status: 'down', detail, concurrency }
         }
       }),
     )

@@ -13,6 +13,8 @@ import { collectDefaultMetrics, type Registry } from 'prom-client'
 import { AppError, type AppErrorCode } from '../core/errors.js'
 import type { ComponentHealth } from '../core/types.js'
 import { htmlPage } from '../shared/html.js'
+import { healthRoutes } from './health-routes.js'
+import type { DrainState } from './health-status.js'
 
 export interface ServerPlugin {
   // biome-ignore lint/suspicious/noExplicitAny: plugins bring their own option types.
@@ -23,8 +25,12 @@ export interface ServerPlugin {
 export interface ServerDeps {
   /** The root pino logger; Fastify uses it as `loggerInstance`. */
   readonly log: Logger
-  /** Every component's state; `/health` answers 503 when an essential one is not up. */
+  /** Every component's state under a stable name (see `health-routes.ts`). */
   readonly health: () => Promise<readonly ComponentHealth[]>
+  /** Whether a shutdown drain runs and how many replies are still in flight. */
+  readonly drain?: (() => DrainState) | undefined
+  /** METRICS_TOKEN: bearer token for `/metrics` and health details. */
+  readonly metricsToken?: string | undefined
   /** Served by `GET /metrics`; default process metrics are added once per registry. */
   readonly registry: Registry
   /** Route groups (email verification, Telegram webhook, billing), each encapsulated. */
@@ -38,7 +44,7 @@ export interface ServerOptions {
   readonly trustProxy?: boolean | undefined
 }
 
-const QUIET_ROUTES = new Set(['/health', '/metrics'])
+const QUIET_ROUTES = new Set(['/health', '/health/live', '/health/ready', '/metrics'])
 /** Paths and queries that hold a personal link token, which must never reach the logs. */
 const CARRIES_TOKEN = /^\/(subscribe|billing)\/(?!(success|cancel|done)(\?|$))|[?&]token=/
 
@@ -116,22 +122,11 @@ export async function createServer(
     collectDefaultMetrics({ register: deps.registry })
   }
 
-  app.get('/health', async (_request, reply) => {
-    let components: readonly ComponentHealth[]
-    try {
-      components = await deps.health()
-    } catch (err) {
-      app.log.error({ err }, 'health check failed')
-      components = [{ name: 'health', status: 'down', essential: true, detail: 'check failed' }]
-    }
-    const ok = components.every((c) => !c.essential || c.status === 'up')
-    reply.code(ok ? 200 : 503).header('cache-control', 'no-store')
-    return { status: ok ? 'ok' : 'unavailable', components }
-  })
-
-  app.get('/metrics', async (_request, reply) => {
-    const text = await deps.registry.metrics()
-    return reply.type(deps.registry.contentType).header('cache-control', 'no-store').send(text)
+  await app.register(healthRoutes, {
+    health: deps.health,
+    drain: deps.drain,
+    registry: deps.registry,
+    metricsToken: deps.metricsToken,
   })
 
   app.setNotFoundHandler((request, reply) =>

@@ -768,6 +768,12 @@ export class DiscordDouble {
       this.commands.set(params.guild ?? 'global', list)
       return list
     }
+    this.#route('GET', '/applications/:app/commands', () => this.commands.get('global') ?? [])
+    this.#route(
+      'GET',
+      '/applications/:app/guilds/:guild/commands',
+      (params) => this.commands.get(params.guild ?? '') ?? [],
+    )
     this.#route('PUT', '/applications/:app/commands', overwrite)
     this.#route('PUT', '/applications/:app/guilds/:guild/commands', overwrite)
     this.#route('POST', '/users/@me/channels', (_p, body) => {

@@ -64,6 +64,15 @@ export interface OllamaDoubleKnobs {
   embeddingDimensions: number
   /** While true, generations wait before their first token (set false to let them go). */
   paused: boolean
+  /**
+   * Generations answered at once, like `OLLAMA_NUM_PARALLEL` (0 = no limit): the others wait
+   * inside the server for a slot, after the model is loaded and before prompt evaluation.
+   */
+  parallel: number
+  /** Generations allowed to wait for a slot before `503 server busy` (`OLLAMA_MAX_QUEUE`). */
+  maxQueue: number
+  /** Context length used when a request sets no `options.num_ctx` (`OLLAMA_CONTEXT_LENGTH`). */
+  defaultNumCtx: number
 }
 
 export interface RecordedRequest {
@@ -87,6 +96,12 @@ export interface OllamaDouble {
   readonly knobs: Readonly<OllamaDoubleKnobs>
   /** Generations currently being answered (including paused and hanging ones). */
   readonly active: number
+  /** Generations holding one of the `parallel` slots. */
+  readonly running: number
+  /** Generations waiting inside the double for a slot. */
+  readonly waiting: number
+  /** Most generations that ever held a slot at once. */
+  readonly peakRunning: number
   /** Requests to `path` (e.g. `/api/chat`), optionally only those for `model`. */
   requestsTo(path: string, model?: string): RecordedRequest[]
   /** Stops listening and destroys open connections: clients then get "connection refused". */
@@ -111,6 +126,9 @@ const DEFAULT_KNOBS: OllamaDoubleKnobs = {
   failureCount: null,
   embeddingDimensions: 8,
   paused: false,
+  parallel: 0,
+  maxQueue: 512,
+  defaultNumCtx: 4096,
 }
 
 const withTag = (name: string): string => (name.includes(':') ? name : `${name}:latest`)
@@ -130,6 +148,7 @@ export async function startOllamaDouble(
   const whilePaused = async () => {
     while (state.paused) await new Promise<void>((resolve) => resumers.push(resolve))
   }
+  const slots = new ParallelSlots(() => state.parallel)
 
   const installed = (model: string) => state.models.some((m) => withTag(m) === withTag(model))
   const isLoaded = (model: string) => state.loaded.some((m) => withTag(m) === withTag(model))
@@ -316,28 +335,40 @@ export async function startOllamaDouble(
         error: failure.message ?? statusMessage(failure.status),
       })
     }
+    if (slots.waiting >= state.maxQueue && slots.full) {
+      return sendJson(res, 503, { error: statusMessage(503) })
+    }
     active += 1
+    let slot: (() => void) | undefined
     res.on('close', () => {
       active -= 1
+      slot?.()
     })
     if (failure?.type === 'hang') return
-    await whilePaused()
-    if (res.destroyed) return
     const started = process.hrtime.bigint()
     if (!isLoaded(model)) await sleep(state.loadDelayMs)
     markLoaded(model)
+    // Like Ollama's runner semaphore: beyond `parallel`, generations wait here.
+    const release = await slots.acquire(() => res.destroyed)
+    if (res.destroyed) return release()
+    slot = release
+    await whilePaused()
+    if (res.destroyed) return
     if (state.firstTokenDelayMs > 0) await sleep(state.firstTokenDelayMs)
     if (res.destroyed) return
+    const numCtx = Number((b.options as { num_ctx?: unknown } | undefined)?.num_ctx)
+    const sent = kind === 'chat' ? messages : [{ role: 'user', content: String(b.prompt ?? '') }]
+    const prompt = truncateToContext(sent, numCtx > 0 ? numCtx : state.defaultNumCtx)
     const request: DoubleChatRequest = {
       model,
-      messages: kind === 'chat' ? messages : [{ role: 'user', content: String(b.prompt ?? '') }],
+      messages: prompt.messages,
       options: b.options as Record<string, unknown> | undefined,
       think: b.think,
       keep_alive: b.keep_alive,
       stream: b.stream as boolean | undefined,
     }
     const tokens = replyTokens(request)
-    const promptTokens = messages.reduce((n, m) => n + Math.ceil(m.content.length / 4), 0) + 1
+    const promptTokens = prompt.tokens
     if (b.stream === false) {
       const text = tokens.join('')
       const elapsed = Number(process.hrtime.bigint() - started)
@@ -425,8 +456,18 @@ export async function startOllamaDouble(
     get active() {
       return active
     },
+    get running() {
+      return slots.running
+    },
+    get waiting() {
+      return slots.waiting
+    },
+    get peakRunning() {
+      return slots.peak
+    },
     set(next) {
       Object.assign(state, next)
+      slots.wake()
       if (!state.paused) {
         for (const resume of resumers) resume()
         resumers = []
@@ -449,6 +490,76 @@ export async function startOllamaDouble(
       resumers = []
       await stopListening()
     },
+  }
+}
+
+/** Prompt tokens the double counts for a message: about 4 characters each, plus framing. */
+export function doubleMessageTokens(content: string): number {
+  return Math.ceil(content.length / 4) + 4
+}
+
+/**
+ * What Ollama does with a chat prompt longer than `num_ctx`: drops the oldest messages, always
+ * keeping system messages and the last one. `tokens` is what `prompt_eval_count` reports.
+ */
+export function truncateToContext(
+  messages: readonly { role: string; content: string }[],
+  numCtx: number,
+): { messages: { role: string; content: string }[]; tokens: number } {
+  const kept = [...messages]
+  const count = () => kept.reduce((n, m) => n + doubleMessageTokens(m.content), 1)
+  let tokens = count()
+  while (tokens > numCtx) {
+    const oldest = kept.findIndex((m, i) => m.role !== 'system' && i < kept.length - 1)
+    if (oldest < 0) break
+    kept.splice(oldest, 1)
+    tokens = count()
+  }
+  return { messages: kept, tokens: Math.min(tokens, numCtx) }
+}
+
+/** A counting semaphore whose size is read on every change (the knob may move at runtime). */
+class ParallelSlots {
+  readonly #limit: () => number
+  readonly #queue: (() => void)[] = []
+  running = 0
+  peak = 0
+
+  constructor(limit: () => number) {
+    this.#limit = limit
+  }
+
+  get waiting(): number {
+    return this.#queue.length
+  }
+
+  get full(): boolean {
+    const limit = this.#limit()
+    return limit > 0 && this.running >= limit
+  }
+
+  /** Resolves with a release function once a slot is free (or the caller gave up). */
+  acquire(gaveUp: () => boolean): Promise<() => void> {
+    return new Promise((resolve) => {
+      const take = () => {
+        if (gaveUp()) return resolve(() => {})
+        this.running += 1
+        this.peak = Math.max(this.peak, this.running)
+        let released = false
+        resolve(() => {
+          if (released) return
+          released = true
+          this.running -= 1
+          this.wake()
+        })
+      }
+      if (!this.full && this.#queue.length === 0) take()
+      else this.#queue.push(take)
+    })
+  }
+
+  wake(): void {
+    while (this.#queue.length > 0 && !this.full) this.#queue.shift()?.()
   }
 }
 

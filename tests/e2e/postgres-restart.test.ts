@@ -11,7 +11,7 @@ import { World, waitUntilAsync } from './e2e-world.js'
  */
 
 const adminUrl = process.env.TEST_DATABASE_URL
-const database = `jlm_e2e_${randomBytes(5).toString('hex')}`
+const database = `justlayme_e2e_${randomBytes(5).toString('hex')}`
 let world: World | undefined
 
 function databaseUrl(base: string, name: string): string {

@@ -12,12 +12,20 @@ describe('npm start on a fresh machine', () => {
     const dir = tempDataDir()
     const platform = await startPlatform({ PERSONAS_DIR, OLLAMA_HOSTS: 'http://127.0.0.1:9' }, dir)
     const res = await fetch(`${platform.url}/health`)
-    expect(res.status).toBe(200)
-    const body = (await res.json()) as { components: { name: string; status: string }[] }
+    // No Ollama host answers: degraded, not ok.
+    expect(res.status).toBe(503)
+    const body = (await res.json()) as {
+      status: string
+      components: { name: string; status: string }[]
+    }
+    expect(body.status).toBe('degraded')
     const byName = new Map(body.components.map((c) => [c.name, c.status]))
     expect(byName.get('database')).toBe('up')
-    for (const name of ['smtp', 'stripe', 'discord', 'telegram'])
+    expect(byName.get('ollama')).toBe('down')
+    for (const name of ['mail', 'stripe', 'discord', 'telegram'])
       expect(byName.get(name)).toBe('disabled')
+    expect((await fetch(`${platform.url}/health/live`)).status).toBe(200)
+    expect((await fetch(`${platform.url}/health/ready`)).status).toBe(503)
     expect(
       platform.logs.some((l) => /Discord is disabled: set DISCORD_TOKEN/.test(String(l.msg))),
     ).toBe(true)

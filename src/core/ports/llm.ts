@@ -57,6 +57,8 @@ export interface LlmHostHealth {
   readonly host: string
   readonly status: 'up' | 'down'
   readonly detail?: string | undefined
+  /** Generations sent to the host at once, and whether that was learned or configured. */
+  readonly concurrency?: { readonly limit: number; readonly mode: 'auto' | 'fixed' } | undefined
 }
 
 /**

@@ -62,7 +62,7 @@ describe('the outbox worker', () => {
     f.clock.now += 24 * 60 * 60 * 1000
     await f.email.flushOutbox()
     expect(f.smtp.messages).toHaveLength(3)
-    expect(await metric(f, 'jlm_email_sent_total')).toBe(3)
+    expect(await metric(f, 'justlayme_email_sent_total')).toBe(3)
   })
 
   it('delivers what was queued during an outage on its own once SMTP returns', async () => {
@@ -97,10 +97,10 @@ describe('the outbox worker', () => {
     const logged = f.logs.find((l) => l.msg === 'email rejected permanently')
     expect(logged).toMatchObject({ level: 50, kind: 'test' })
     expect(JSON.stringify(logged)).not.toContain('nobody@example.com')
-    expect(await metric(f, 'jlm_email_failed_total')).toBe(1)
+    expect(await metric(f, 'justlayme_email_failed_total')).toBe(1)
     const scraped = await f.registry.metrics()
-    expect(scraped).toContain('jlm_email_outbox_messages{status="failed"} 1')
-    expect(scraped).toContain('jlm_email_smtp_up 1')
+    expect(scraped).toContain('justlayme_email_outbox_messages{status="failed"} 1')
+    expect(scraped).toContain('justlayme_email_smtp_up 1')
     // Failed messages are never tried again.
     f.clock.now += 2 * 60 * 60 * 1000
     await f.email.flushOutbox()

@@ -195,16 +195,16 @@ describe('LLM gateway queue and cache', () => {
     await collect(gateway.chat(request))
     await collect(gateway.chat(chatRequest({ model: 'missing' })))
     const exposition = await built.registry.metrics()
-    expect(exposition).toContain('jlm_llm_queue_depth')
-    expect(exposition).toMatch(/jlm_llm_queue_wait_seconds_count\{tier="free"\} 1/)
+    expect(exposition).toContain('justlayme_llm_queue_depth')
+    expect(exposition).toMatch(/justlayme_llm_queue_wait_seconds_count\{tier="free"\} 1/)
     expect(exposition).toMatch(
-      /jlm_llm_time_to_first_token_seconds_count\{host="[^"]+",model="llama3.2"\} 1/,
+      /justlayme_llm_time_to_first_token_seconds_count\{host="[^"]+",model="llama3.2"\} 1/,
     )
-    expect(exposition).toContain('jlm_llm_tokens_per_second_bucket')
-    expect(exposition).toMatch(/jlm_llm_cache_hits_total\{kind="reply"\} 1/)
-    expect(exposition).toMatch(/jlm_llm_cache_misses_total\{kind="reply"\} 1/)
+    expect(exposition).toContain('justlayme_llm_tokens_per_second_bucket')
+    expect(exposition).toMatch(/justlayme_llm_cache_hits_total\{kind="reply"\} 1/)
+    expect(exposition).toMatch(/justlayme_llm_cache_misses_total\{kind="reply"\} 1/)
     expect(exposition).toMatch(
-      /jlm_llm_errors_total\{host="[^"]+",model="missing",kind="model_missing"\} 1/,
+      /justlayme_llm_errors_total\{host="[^"]+",model="missing",kind="model_missing"\} 1/,
     )
   })
 })

@@ -113,6 +113,8 @@ describe('LLM gateway start-up and host alerts', () => {
     ).gateway
     await collect(gateway.chat(chatRequest()))
     await a.start()
+    // Probes are at most one per second per host (on the gateway's clock).
+    now += 1_000
     await eventually(() => a.requestsTo('/api/version')[0]?.finished === true)
     await new Promise((resolve) => setTimeout(resolve, 100))
     now += 120_000

@@ -31,28 +31,51 @@ async function server(
 const upDb: ComponentHealth = { name: 'database', status: 'up', essential: true }
 
 describe('GET /health', () => {
-  it('answers 200 with every component when the essentials are up', async () => {
+  it('answers 200 "ok" with every component when everything configured works', async () => {
     const components: ComponentHealth[] = [
       upDb,
-      { name: 'smtp', status: 'down', essential: false, detail: 'connection refused' },
+      { name: 'ollama', status: 'up', essential: false },
+      { name: 'mail', status: 'disabled', essential: false },
       { name: 'stripe', status: 'disabled', essential: false },
     ]
     const app = await server({ health: async () => components })
     const response = await app.inject({ url: '/health' })
     expect(response.statusCode).toBe(200)
-    expect(response.json()).toEqual({ status: 'ok', components })
+    expect(response.json()).toEqual({
+      status: 'ok',
+      draining: false,
+      repliesInFlight: 0,
+      components,
+    })
   })
 
-  it('answers 503 when an essential component is down', async () => {
+  it('answers 503 "degraded" when no Ollama host is reachable or a configured part is down', async () => {
+    for (const down of [
+      { name: 'ollama', status: 'down', essential: false },
+      { name: 'telegram', status: 'down', essential: false },
+      { name: 'mail', status: 'down', essential: false, detail: 'connection refused' },
+    ] as const) {
+      const app = await server({ health: async () => [upDb, down] })
+      const response = await app.inject({ url: '/health' })
+      expect(response.statusCode).toBe(503)
+      expect(response.json().status).toBe('degraded')
+    }
+  })
+
+  it('answers 503 "down" when an essential component is down', async () => {
     const app = await server({
-      health: async () => [
-        upDb,
-        { name: 'ollama http://gpu:11434', status: 'down', essential: true },
-      ],
+      health: async () => [{ ...upDb, status: 'down' }],
     })
     const response = await app.inject({ url: '/health' })
     expect(response.statusCode).toBe(503)
-    expect(response.json().status).toBe('unavailable')
+    expect(response.json().status).toBe('down')
+  })
+
+  it('answers 503 "draining" with the replies still running during a shutdown', async () => {
+    const app = await server({ drain: () => ({ draining: true, repliesInFlight: 2 }) })
+    const response = await app.inject({ url: '/health' })
+    expect(response.statusCode).toBe(503)
+    expect(response.json()).toMatchObject({ status: 'draining', repliesInFlight: 2 })
   })
 
   it('answers 503 when the health check itself fails', async () => {
@@ -61,9 +84,109 @@ describe('GET /health', () => {
     expect(response.statusCode).toBe(503)
     expect(response.body).not.toContain('boom')
   })
+
+  it('shows only the status to a remote caller without the token', async () => {
+    const app = await server({
+      health: async () => [
+        upDb,
+        { name: 'ollama', status: 'down', essential: false, detail: 'http://10.0.0.5:11434' },
+      ],
+    })
+    const response = await app.inject({ url: '/health', remoteAddress: '203.0.113.9' })
+    expect(response.json()).toEqual({ status: 'degraded' })
+    const proxied = await app.inject({
+      url: '/health',
+      headers: { 'x-forwarded-for': '203.0.113.9' },
+    })
+    expect(proxied.json()).toEqual({ status: 'degraded' })
+  })
+
+  it('shows details with METRICS_TOKEN as a bearer token, and not with a wrong one', async () => {
+    const metricsToken = 'a-long-metrics-token-123'
+    const app = await server({ metricsToken })
+    const right = await app.inject({
+      url: '/health',
+      remoteAddress: '203.0.113.9',
+      headers: { authorization: `Bearer ${metricsToken}` },
+    })
+    expect(right.json().components).toEqual([upDb])
+    const wrong = await app.inject({ url: '/health', headers: { authorization: 'Bearer nope' } })
+    expect(wrong.json()).toEqual({ status: 'ok' })
+  })
+})
+
+describe('GET /health/live and /health/ready', () => {
+  const ollamaUp: ComponentHealth = { name: 'ollama', status: 'up', essential: false }
+
+  it('live answers 200 while the process serves, even while draining', async () => {
+    const app = await server({ drain: () => ({ draining: true, repliesInFlight: 1 }) })
+    const response = await app.inject({ url: '/health/live' })
+    expect(response.statusCode).toBe(200)
+    expect(response.json()).toEqual({ status: 'up' })
+  })
+
+  it('ready answers 200 with the database and at least one Ollama host up', async () => {
+    const app = await server({
+      health: async () => [
+        upDb,
+        { ...ollamaUp, status: 'degraded' },
+        { name: 'discord', status: 'down', essential: false },
+      ],
+    })
+    const response = await app.inject({ url: '/health/ready' })
+    expect(response.statusCode).toBe(200)
+    expect(response.json().status).toBe('ready')
+  })
+
+  it('ready answers 503 without an Ollama host or without the database', async () => {
+    for (const list of [
+      [upDb, { ...ollamaUp, status: 'down' }],
+      [{ ...upDb, status: 'down' }, ollamaUp],
+    ] as ComponentHealth[][]) {
+      const app = await server({ health: async () => list })
+      const response = await app.inject({ url: '/health/ready' })
+      expect(response.statusCode).toBe(503)
+      expect(response.json().status).toBe('not_ready')
+    }
+  })
+
+  it('ready answers 503 "draining" as soon as a drain begins', async () => {
+    let draining = false
+    const app = await server({
+      health: async () => [upDb, ollamaUp],
+      drain: () => ({ draining, repliesInFlight: 0 }),
+    })
+    expect((await app.inject({ url: '/health/ready' })).statusCode).toBe(200)
+    draining = true
+    const response = await app.inject({ url: '/health/ready' })
+    expect(response.statusCode).toBe(503)
+    expect(response.json().status).toBe('draining')
+  })
 })
 
 describe('GET /metrics', () => {
+  it('is refused to remote callers when METRICS_TOKEN is unset', async () => {
+    const app = await server()
+    const response = await app.inject({ url: '/metrics', remoteAddress: '203.0.113.9' })
+    expect(response.statusCode).toBe(403)
+    expect(response.body).toContain('METRICS_TOKEN')
+  })
+
+  it('needs the bearer token when METRICS_TOKEN is set, even locally', async () => {
+    const metricsToken = 'a-long-metrics-token-123'
+    const app = await server({ metricsToken })
+    const none = await app.inject({ url: '/metrics' })
+    expect(none.statusCode).toBe(401)
+    expect(none.headers['www-authenticate']).toBe('Bearer')
+    const right = await app.inject({
+      url: '/metrics',
+      remoteAddress: '203.0.113.9',
+      headers: { authorization: `Bearer ${metricsToken}` },
+    })
+    expect(right.statusCode).toBe(200)
+    expect(right.body).toContain('process_cpu_user_seconds_total')
+  })
+
   it('serves default and registered metrics as Prometheus text', async () => {
     const registry = new Registry()
     new Counter({ name: 'test_messages_total', help: 'messages', registers: [registry] }).inc(3)

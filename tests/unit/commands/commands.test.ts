@@ -447,9 +447,18 @@ describe('/admin', () => {
   it('shows stats', async () => {
     h = await harness()
     await collect(h.core.reply(dm('hi')))
+    h.llm.hosts = [
+      {
+        host: 'http://gpu:11434',
+        status: 'up',
+        detail: 'ollama 0.12.0; concurrency 4 (auto)',
+        concurrency: { limit: 4, mode: 'auto' },
+      },
+    ]
     const text = await textOf('admin', 'stats', admin)
     expect(text).toMatch(/Accounts: 2/)
     expect(text).toMatch(/Personas loaded: 2/)
+    expect(text).toMatch(/Ollama http:\/\/gpu:11434: up, 4 at once \(auto\)/)
   })
 
   it('grants premium by platform:id or account id', async () => {

@@ -26,11 +26,21 @@ describe('loadConfig', () => {
     expect(config.FREE_DAILY_MESSAGES).toBe(50)
     expect(config.PREMIUM_DAILY_MESSAGES).toBe(1000)
     expect(config.MAX_INPUT_CHARS).toBe(4000)
-    expect(config.OLLAMA_CONCURRENCY).toBe(2)
+    expect(config.OLLAMA_CONCURRENCY).toBe('auto')
+    expect(config.OLLAMA_MAX_CONCURRENCY).toBe(8)
     expect(config.OLLAMA_AUTO_PULL).toBe(false)
     expect(config.BILLING_GRACE_DAYS).toBe(3)
     expect(config.DISCORD_TOKEN).toBeUndefined()
     expect(config.ADMINS).toEqual([])
+  })
+
+  it('reads OLLAMA_CONCURRENCY as auto or a pinned number', () => {
+    expect(loadConfig({ OLLAMA_CONCURRENCY: 'AUTO' }).OLLAMA_CONCURRENCY).toBe('auto')
+    expect(loadConfig({ OLLAMA_CONCURRENCY: '4' }).OLLAMA_CONCURRENCY).toBe(4)
+    expect(() => loadConfig({ OLLAMA_CONCURRENCY: 'lots' })).toThrow(
+      /OLLAMA_CONCURRENCY="lots" is not valid: expected auto or an integer from 1 to 64/,
+    )
+    expect(() => loadConfig({ OLLAMA_MAX_CONCURRENCY: '0' })).toThrow(/OLLAMA_MAX_CONCURRENCY/)
   })
 
   it('builds PUBLIC_URL from PORT when unset', () => {

@@ -8,7 +8,12 @@ import {
 } from '../../../src/core/create-chat-core.js'
 import { AppError } from '../../../src/core/errors.js'
 import type { Persona, PersonaRepository } from '../../../src/core/persona.js'
-import type { LlmChatRequest, LlmClient, LlmEvent } from '../../../src/core/ports/llm.js'
+import type {
+  LlmChatRequest,
+  LlmClient,
+  LlmEvent,
+  LlmHostHealth,
+} from '../../../src/core/ports/llm.js'
 import type {
   BillingService,
   Entitlement,
@@ -80,6 +85,7 @@ export type ScriptedReply = (req: LlmChatRequest) => AsyncIterable<LlmEvent>
 export class FakeLlm implements LlmClient {
   readonly requests: LlmChatRequest[] = []
   contextLength: number | null = 8192
+  hosts: LlmHostHealth[] = []
   script: ScriptedReply = (req) => words(`echo ${lastUser(req)}`, req)
 
   chat(request: LlmChatRequest): AsyncIterable<LlmEvent> {
@@ -90,7 +96,7 @@ export class FakeLlm implements LlmClient {
     return { contextLength: this.contextLength }
   }
   async health() {
-    return []
+    return this.hosts
   }
 }
 

@@ -40,4 +40,40 @@ describe('TokenEstimator', () => {
     e.observe('m', 100, 2, 5)
     expect(e.ratio('m')).toBe(DEFAULT_CHARS_PER_TOKEN)
   })
+
+  it('rejects implausible prompt_eval_count values (outside 1.5-6 characters per token)', () => {
+    const e = new TokenEstimator()
+    // Served from the prompt cache by an Ollama that counts only new tokens: 20 for 8,000 chars.
+    expect(e.observe('m', 8_000, 20)).toBe(false)
+    // A count far above the characters sent.
+    expect(e.observe('m', 1_000, 900)).toBe(false)
+    expect(e.ratio('m')).toBe(DEFAULT_CHARS_PER_TOKEN)
+    expect(e.observe('m', 1_000, 250)).toBe(true)
+    expect(e.ratio('m')).toBeCloseTo(4)
+  })
+
+  it('ignores samples from prompts Ollama may have truncated to num_ctx', () => {
+    const e = new TokenEstimator()
+    // 20,000 characters into a 4,096 context: Ollama dropped messages and counted 4,000.
+    expect(e.observe('m', 20_000, 4_000, 10, 4_096)).toBe(false)
+    // The characters alone estimate past 90 % of num_ctx: the count cannot be trusted either.
+    expect(e.observe('m', 13_000, 3_000, 2, 4_096)).toBe(false)
+    expect(e.ratio('m')).toBe(DEFAULT_CHARS_PER_TOKEN)
+    expect(e.observe('m', 4_000, 1_000 + 2 * MESSAGE_OVERHEAD_TOKENS, 2, 4_096)).toBe(true)
+    expect(e.ratio('m')).toBeCloseTo(4)
+  })
+
+  it('never lets one bad sample make the context overflow num_ctx', () => {
+    const e = new TokenEstimator({ alpha: 1 })
+    const numCtx = 4_096
+    // Learned: this model's tokenizer gives 3 characters per token.
+    e.observe('m', 3_000, 1_004, 1, numCtx)
+    expect(e.ratio('m')).toBeCloseTo(3, 1)
+    // A cache-shrunk count and a truncated prompt would each have moved the ratio to nonsense.
+    e.observe('m', 12_000, 5, 1, numCtx)
+    e.observe('m', 30_000, 4_090, 1, numCtx)
+    // So the budget the context builder fills still fits num_ctx at the true 3 chars/token.
+    const chars = (numCtx - 512) * e.ratio('m')
+    expect(Math.ceil(chars / 3)).toBeLessThanOrEqual(numCtx)
+  })
 })

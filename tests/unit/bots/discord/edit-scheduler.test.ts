@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { EditScheduler } from '../../../../bots/discord/edit-scheduler.js'
 
 function recorder() {
@@ -9,88 +9,141 @@ function recorder() {
   return { runs, edit }
 }
 
-describe('EditScheduler', () => {
-  it('runs the first edit of a channel at once', async () => {
-    const scheduler = new EditScheduler({ intervalMs: 200 })
-    const { runs, edit } = recorder()
-    await scheduler.submit('c1', 's1', edit('s1', 1))
-    expect(runs).toEqual([expect.objectContaining({ stream: 's1', value: 1 })])
+/** Most writes inside any window of `ms` starting at one of them. */
+function maxInWindow(times: readonly number[], ms: number): number {
+  const sorted = [...times].sort((a, b) => a - b)
+  let most = 0
+  for (const [i, t] of sorted.entries()) {
+    most = Math.max(most, sorted.slice(i).filter((u) => u < t + ms).length)
+  }
+  return most
+}
+
+describe('EditScheduler (Discord: 5 writes per 5 s per channel)', () => {
+  let scheduler: EditScheduler
+
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 1_000_000 })
+    scheduler = new EditScheduler()
+  })
+  afterEach(() => {
     scheduler.close()
+    vi.useRealTimers()
+  })
+
+  it('shows a reply’s first words right after its placeholder, before any pacing delay', async () => {
+    const { runs, edit } = recorder()
+    scheduler.noteSend('c1')
+    const placeholderAt = Date.now()
+    const done = scheduler.submit('c1', 's1', edit('s1', 1), { first: true })
+    await vi.advanceTimersByTimeAsync(0)
+    await done
+    expect(runs).toEqual([{ stream: 's1', value: 1, at: placeholderAt }])
+  })
+
+  it('spreads a long reply’s edits over the window and never exceeds 5 writes per 5 s', async () => {
+    const { runs, edit } = recorder()
+    scheduler.noteSend('c1')
+    const writes = [Date.now()]
+    let value = 0
+    const all: Promise<void>[] = [
+      scheduler.submit('c1', 's1', edit('s1', value++), { first: true }),
+    ]
+    // A token every 50 ms for 30 s.
+    for (let t = 0; t < 30_000; t += 50) {
+      all.push(scheduler.submit('c1', 's1', edit('s1', value++)))
+      await vi.advanceTimersByTimeAsync(50)
+    }
+    all.push(scheduler.submit('c1', 's1', edit('s1', 9_999), { final: true }))
+    await vi.advanceTimersByTimeAsync(10_000)
+    await Promise.all(all)
+    writes.push(...runs.map((r) => r.at))
+    expect(maxInWindow(writes, 5_000)).toBeLessThanOrEqual(5)
+    // Still a live reply: at least one edit every ~1.5 s.
+    expect(runs.length).toBeGreaterThanOrEqual(20)
+    expect(runs.at(-1)?.value).toBe(9_999)
+  })
+
+  it('shares one budget between the replies of a channel: bursts stay within 5 per 5 s', async () => {
+    const { runs, edit } = recorder()
+    const writes: number[] = []
+    const all: Promise<void>[] = []
+    for (let placeholders = 0; placeholders < 3; placeholders++) {
+      scheduler.noteSend('c1')
+      writes.push(Date.now())
+    }
+    await vi.advanceTimersByTimeAsync(300)
+    for (const s of ['a', 'b', 'c'])
+      all.push(scheduler.submit('c1', s, edit(s, 1), { first: true }))
+    for (let t = 0; t < 8_000; t += 100) {
+      for (const s of ['a', 'b', 'c']) all.push(scheduler.submit('c1', s, edit(s, 2)))
+      await vi.advanceTimersByTimeAsync(100)
+    }
+    for (const s of ['a', 'b', 'c'])
+      all.push(scheduler.submit('c1', s, edit(s, 3), { final: true }))
+    await vi.advanceTimersByTimeAsync(20_000)
+    await Promise.all(all)
+    writes.push(...runs.map((r) => r.at))
+    expect(maxInWindow(writes, 5_000)).toBeLessThanOrEqual(5)
+    // The first two replies show words at once; every reply ends with its final text.
+    // (Edits in a channel run one after another: the second starts a timer tick later.)
+    for (const r of runs.slice(0, 2)) expect(r.at - 1_000_000).toBeLessThanOrEqual(302)
+    for (const s of ['a', 'b', 'c'])
+      expect(runs.filter((r) => r.stream === s).at(-1)?.value).toBe(3)
   })
 
   it('skips intermediate states: only the latest edit of a stream runs', async () => {
-    const scheduler = new EditScheduler({ intervalMs: 100 })
     const { runs, edit } = recorder()
-    await scheduler.submit('c1', 's1', edit('s1', 0))
+    const first = scheduler.submit('c1', 's1', edit('s1', 0), { first: true })
+    await vi.advanceTimersByTimeAsync(0)
+    await first
     const waits = [1, 2, 3, 4].map((v) => scheduler.submit('c1', 's1', edit('s1', v)))
+    await vi.advanceTimersByTimeAsync(5_000)
     await Promise.all(waits)
     expect(runs.map((r) => r.value)).toEqual([0, 4])
-    scheduler.close()
-  })
-
-  it('shares one budget between the streams of a channel, taking turns', async () => {
-    const scheduler = new EditScheduler({ intervalMs: 100 })
-    const { runs, edit } = recorder()
-    await Promise.all([
-      scheduler.submit('c1', 'a', edit('a', 1)),
-      scheduler.submit('c1', 'b', edit('b', 1)),
-      scheduler.submit('c1', 'c', edit('c', 1)),
-    ])
-    expect(runs.map((r) => r.stream)).toEqual(['a', 'b', 'c'])
-    for (let i = 1; i < runs.length; i++) {
-      expect((runs[i]?.at ?? 0) - (runs[i - 1]?.at ?? 0)).toBeGreaterThanOrEqual(95)
-    }
-    scheduler.close()
-  })
-
-  it('keeps channels independent', async () => {
-    const scheduler = new EditScheduler({ intervalMs: 10_000 })
-    const { runs, edit } = recorder()
-    await Promise.all([
-      scheduler.submit('c1', 'a', edit('a', 1)),
-      scheduler.submit('c2', 'b', edit('b', 1)),
-    ])
-    expect(runs.map((r) => r.stream).sort()).toEqual(['a', 'b'])
-    scheduler.close()
-  })
-
-  it('passes an edit failure to its waiters and keeps serving the channel', async () => {
-    const scheduler = new EditScheduler({ intervalMs: 20 })
-    const { runs, edit } = recorder()
-    await expect(
-      scheduler.submit('c1', 'a', async () => {
-        throw new Error('boom')
-      }),
-    ).rejects.toThrow('boom')
-    await scheduler.submit('c1', 'a', edit('a', 2))
-    expect(runs.map((r) => r.value)).toEqual([2])
-    scheduler.close()
-  })
-
-  it('keeps its distance from a send made outside it', async () => {
-    let now = 1_000
-    const scheduler = new EditScheduler({ intervalMs: 50, now: () => now })
-    const { runs, edit } = recorder()
-    scheduler.noteSend('c1')
-    now += 10
-    const started = Date.now()
-    await scheduler.submit('c1', 'a', edit('a', 1))
-    expect(Date.now() - started).toBeGreaterThanOrEqual(30)
-    expect(runs).toHaveLength(1)
-    scheduler.close()
   })
 
   it('runs a final edit before intermediate edits of other streams', async () => {
-    const scheduler = new EditScheduler({ intervalMs: 50 })
     const { runs, edit } = recorder()
-    await scheduler.submit('c1', 'a', edit('a', 0))
+    for (let i = 0; i < 4; i++) scheduler.noteSend('c1')
+    const first = scheduler.submit('c1', 'a', edit('a', 0), { first: true })
+    await vi.advanceTimersByTimeAsync(0)
+    await first
     const waits = [
       scheduler.submit('c1', 'a', edit('a', 1)),
       scheduler.submit('c1', 'b', edit('b', 1)),
       scheduler.submit('c1', 'c', edit('c', 9), { final: true }),
     ]
+    await vi.advanceTimersByTimeAsync(20_000)
     await Promise.all(waits)
     expect(runs.map((r) => `${r.stream}${r.value}`)).toEqual(['a0', 'c9', 'a1', 'b1'])
-    scheduler.close()
+  })
+
+  it('keeps channels independent', async () => {
+    const { runs, edit } = recorder()
+    for (let i = 0; i < 5; i++) scheduler.noteSend('c1')
+    const waits = [
+      scheduler.submit('c1', 'a', edit('a', 1), { first: true }),
+      scheduler.submit('c2', 'b', edit('b', 1), { first: true }),
+    ]
+    await vi.advanceTimersByTimeAsync(0)
+    expect(runs.map((r) => r.stream)).toEqual(['b'])
+    await vi.advanceTimersByTimeAsync(6_000)
+    await Promise.all(waits)
+    expect(runs.map((r) => r.stream)).toEqual(['b', 'a'])
+  })
+
+  it('passes an edit failure to its waiters and keeps serving the channel', async () => {
+    const { runs, edit } = recorder()
+    const failing = scheduler.submit('c1', 'a', async () => {
+      throw new Error('boom')
+    })
+    const failed = expect(failing).rejects.toThrow('boom')
+    await vi.advanceTimersByTimeAsync(0)
+    await failed
+    const next = scheduler.submit('c1', 'a', edit('a', 2), { final: true })
+    await vi.advanceTimersByTimeAsync(5_000)
+    await next
+    expect(runs.map((r) => r.value)).toEqual([2])
   })
 })

@@ -76,7 +76,7 @@ const done = (text: string): ReplyEvent => ({
 
 function deps() {
   return {
-    scheduler: new EditScheduler({ intervalMs: 1 }),
+    scheduler: new EditScheduler({ windowMs: 1, marginMs: 0 }),
     codec: new CustomIdCodec(),
     log: silentLogger(),
   }

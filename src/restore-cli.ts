@@ -1,0 +1,57 @@
+import { ConfigError, loadConfig, readEnv } from './config.js'
+import { dialectOf } from './storage/create-database.js'
+import { restoreSqlite } from './storage/sqlite-backup.js'
+
+/** True when something answers the platform's live check on PORT (it is still running). */
+async function platformAnswers(port: number): Promise<boolean> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/health/live`, {
+      signal: AbortSignal.timeout(1_000),
+    })
+    return res.ok
+  } catch {
+    return false
+  }
+}
+
+/** `npm run restore -- <file>`: puts a backup in place of the SQLite database (platform stopped). */
+async function main(): Promise<number> {
+  const file = process.argv[2]
+  if (!file) {
+    process.stderr.write('Usage: npm run restore -- <backup file>   (see npm run backup)\n')
+    return 1
+  }
+  let config: ReturnType<typeof loadConfig>
+  try {
+    config = loadConfig(readEnv())
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`)
+      return 1
+    }
+    throw err
+  }
+  if (dialectOf(config.DATABASE_URL) === 'postgres') {
+    process.stderr.write(
+      'DATABASE_URL is PostgreSQL: restore a pg_dump with pg_restore --clean --dbname="$DATABASE_URL" <file>\n',
+    )
+    return 1
+  }
+  if (await platformAnswers(config.PORT)) {
+    process.stderr.write(
+      `JustLayMe is still running (port ${config.PORT} answers): stop it first, then restore.\n`,
+    )
+    return 1
+  }
+  try {
+    const kept = restoreSqlite(file, config.DATABASE_URL)
+    process.stdout.write(`Restored ${file} to ${config.DATABASE_URL}.\n`)
+    if (kept) process.stdout.write(`The previous database is kept as ${kept}.\n`)
+    return 0
+  } catch (err) {
+    process.stderr.write(`Restore failed: ${err instanceof Error ? err.message : String(err)}\n`)
+    return 1
+  }
+}
+
+process.exitCode = await main()
