@@ -236,14 +236,16 @@ async function telegramFirstText() {
   try {
     await bot.start()
     telegram.injectMessage({ chatId: 7001, userId: 7001, text: 'go' })
-    await telegram.until(
-      () => telegram.botMessages(7001)[0]?.requestedParseMode === 'HTML' || undefined,
-      60_000,
-    )
-    const [token, at] = [...firstTokenAt][0] ?? ['', Number.NaN]
-    const shown = [...telegram.callsOf('sendMessage'), ...telegram.callsOf('editMessageText')]
-      .filter((c) => JSON.stringify(c.body).includes(token))
-      .sort((x, y) => x.at - y.at)[0]
+    // Every write is formatted HTML now (streaming edits too): wait for the first token itself.
+    const firstShown = () => {
+      const [token] = [...firstTokenAt][0] ?? []
+      if (token === undefined) return undefined
+      return [...telegram.callsOf('sendMessage'), ...telegram.callsOf('editMessageText')]
+        .filter((c) => c.error === undefined && JSON.stringify(c.body).includes(token))
+        .sort((x, y) => x.at - y.at)[0]
+    }
+    const shown = await telegram.until(firstShown, 60_000)
+    const [, at] = [...firstTokenAt][0] ?? ['', Number.NaN]
     return { firstTextMs: (shown?.at ?? Number.NaN) - at }
   } finally {
     await bot.stop()

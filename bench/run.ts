@@ -12,6 +12,7 @@ const MODULES = [
   'email',
   'discord',
   'telegram',
+  'stars',
   'responsiveness',
   'system',
 ] as const

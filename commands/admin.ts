@@ -16,11 +16,24 @@ async function grant(ctx: CoreCommandContext): Promise<string> {
 }
 
 async function refund(ctx: CoreCommandContext): Promise<string> {
-  const billing = ctx.services.billing
-  if (!billing) return 'Subscriptions are not enabled on this server.'
+  const { billing, stars } = ctx.services
+  if (!billing && !stars) return 'Subscriptions are not enabled on this server.'
   if (!ctx.args.user) return 'Usage: /admin refund <platform:id|account id>'
   const found = await ctx.services.admin.resolveUser(ctx.args.user)
   if (!found) return `No account found for ${ctx.args.user}.`
+  if (stars) {
+    try {
+      const refunded = await stars.refundLatest(found.account.id, ctx.now)
+      if (refunded) {
+        ctx.log.info({ accountId: found.account.id }, 'stars payment refunded by admin')
+        return `Refunded ${refunded.amount} Stars to ${ctx.args.user}; their Stars premium has ended.`
+      }
+    } catch (err) {
+      ctx.log.warn({ err, accountId: found.account.id }, 'stars refund failed')
+      return `Telegram refused the Stars refund: ${err instanceof Error ? err.message : String(err)}`
+    }
+  }
+  if (!billing) return `${ctx.args.user} has no payment to refund.`
   const refunded = await billing.refundLatest(found.account.id, ctx.now)
   if (!refunded) return `${ctx.args.user} has no payment to refund.`
   ctx.log.info({ accountId: found.account.id }, 'payment refunded by admin')
@@ -57,7 +70,13 @@ export const adminCommand: CoreCommand = {
           `Accounts: ${s.accounts}`,
           `Active in the last 24 h: ${s.activeAccounts24h}`,
           `Messages in the last 24 h: ${s.messages24h}`,
-          `Subscribers: ${s.subscribers}`,
+          `Subscribers (Stripe and grants): ${s.subscribers}`,
+          ...(s.stars
+            ? [
+                `Subscribers (Telegram Stars): ${s.stars.subscribers}`,
+                `Stars revenue, last 30 days: ${s.stars.last30Days.stars} Stars from ${s.stars.last30Days.payments} payment${s.stars.last30Days.payments === 1 ? '' : 's'}; refunded ${s.stars.last30Days.refundedStars} Stars (${s.stars.last30Days.refunds})`,
+              ]
+            : []),
           `Personas loaded: ${s.personas}`,
           ...s.llmHosts.map(
             (h) =>

@@ -5,6 +5,7 @@ import { exportCommand } from './export.js'
 import { forgetCommand } from './forget.js'
 import { helpCommand } from './help.js'
 import { memoryCommand } from './memory.js'
+import { paysupportCommand } from './paysupport.js'
 import { personaCommand } from './persona.js'
 import { personasCommand } from './personas.js'
 import { regenerateCommand } from './regenerate.js'
@@ -14,6 +15,7 @@ import { startCommand } from './start.js'
 import { statusCommand } from './status.js'
 import { stopCommand } from './stop.js'
 import { subscribeCommand } from './subscribe.js'
+import { termsCommand } from './terms.js'
 import type { CoreCommand } from './types.js'
 import { verifyCommand } from './verify.js'
 
@@ -33,6 +35,8 @@ export const commands: readonly CoreCommand[] = [
   settingsCommand,
   subscribeCommand,
   billingCommand,
+  paysupportCommand,
+  termsCommand,
   verifyCommand,
   channelCommand,
   adminCommand,

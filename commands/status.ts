@@ -1,3 +1,4 @@
+import { sourcesText } from './subscribe.js'
 import type { CoreCommand } from './types.js'
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10)
@@ -10,7 +11,7 @@ export const statusCommand: CoreCommand = {
     const plan = s.isAdmin
       ? 'admin (unlimited)'
       : s.tier === 'premium'
-        ? `premium${s.entitlement.until ? ` until ${day(s.entitlement.until)}` : ''}${s.entitlement.source === 'grant' ? ' (complimentary)' : ''}`
+        ? `premium${s.entitlement.until ? ` until ${day(s.entitlement.until)}` : ''} (${sourcesText(s.entitlement.sources) || (s.entitlement.source === 'grant' ? 'complimentary' : 'subscription')})`
         : 'free'
     const left =
       s.dailyLimit === null

@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely'
 import * as initialSchema from './2026_11_26_0700_initial_schema.js'
+import * as starsPayments from './2026_12_04_1607_stars_payments.js'
 
 /** Every migration, in order. A unit test fails when a file in this folder is missing here. */
 export const migrations: Record<string, Migration> = {
   '2026_11_26_0700_initial_schema': initialSchema,
+  '2026_12_04_1607_stars_payments': starsPayments,
 }

@@ -1,20 +1,12 @@
 import { resolve } from 'node:path'
-import { ConfigError, loadConfig, readEnv } from './config.js'
+import { loadCliConfig } from './cli-config.js'
 import { dialectOf } from './storage/create-database.js'
 import { backupSqlite } from './storage/sqlite-backup.js'
 
 /** `npm run backup`: a consistent copy of the SQLite database in BACKUP_DIR, keeping BACKUP_KEEP. */
 async function main(): Promise<number> {
-  let config: ReturnType<typeof loadConfig>
-  try {
-    config = loadConfig(readEnv())
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`)
-      return 1
-    }
-    throw err
-  }
+  const config = loadCliConfig()
+  if (!config) return 1
   if (dialectOf(config.DATABASE_URL) === 'postgres') {
     process.stderr.write(
       'DATABASE_URL is PostgreSQL: back it up with pg_dump, for example\n' +

@@ -152,6 +152,8 @@ export function chatCoreOptionsFrom(config: ReturnType<typeof loadConfig>) {
     freeContextTokens: config.FREE_CONTEXT_TOKENS,
     premiumContextTokens: config.PREMIUM_CONTEXT_TOKENS,
     admins: withConsoleAdmin(config.ADMINS, config.CONSOLE_ADMIN),
+    paySupportText: config.PAYSUPPORT_TEXT,
+    termsUrl: config.TERMS_URL,
   }
 }
 

@@ -181,6 +181,14 @@ const SPEC = {
     parse: (r: string) => (/^[\w-]{1,256}$/.test(r.trim()) ? r.trim() : undefined),
   },
 
+  TELEGRAM_STARS_PRICE: int(1, 10_000, '250'),
+  TELEGRAM_SUBSCRIBE: oneOf(['stars', 'stripe', 'both'] as const, 'stars'),
+  PAYSUPPORT_TEXT: str(
+    'the text /paysupport answers',
+    'Write to support@example.com about payments.',
+  ),
+  TERMS_URL: httpUrl('https://example.com/terms'),
+
   STRIPE_SECRET_KEY: {
     ...str('a Stripe secret key', 'sk_test_...'),
     parse: (r: string) => (/^(sk|rk)_(test|live)_\w+$/.test(r.trim()) ? r.trim() : undefined),
@@ -221,7 +229,11 @@ export type Config = {
   readonly [K in keyof Spec]: HasDefault<Spec[K]> extends true
     ? Parsed<Spec[K]>
     : Parsed<Spec[K]> | undefined
-} & { readonly PUBLIC_URL: string }
+} & {
+  readonly PUBLIC_URL: string
+  /** Defaults to `stars` when TELEGRAM_STARS_PRICE is set, else `stripe`. */
+  readonly TELEGRAM_SUBSCRIBE: 'stars' | 'stripe' | 'both'
+}
 
 export const CONFIG_KEYS = Object.keys(SPEC) as (keyof Spec)[]
 
@@ -276,6 +288,27 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (out.TELEGRAM_WEBHOOK === true && out.TELEGRAM_BOT_TOKEN === undefined) {
     problems.push(
       'TELEGRAM_WEBHOOK=true needs TELEGRAM_BOT_TOKEN: set the token from @BotFather, for example TELEGRAM_BOT_TOKEN=123456:ABC-DEF1234ghIkl',
+    )
+  }
+  if (out.TELEGRAM_STARS_PRICE !== undefined && out.TELEGRAM_BOT_TOKEN === undefined) {
+    problems.push(
+      'TELEGRAM_STARS_PRICE needs TELEGRAM_BOT_TOKEN: Stars are sold through the Telegram bot, for example TELEGRAM_BOT_TOKEN=123456:ABC-DEF1234ghIkl',
+    )
+  }
+  if (out.TELEGRAM_SUBSCRIBE === undefined) {
+    out.TELEGRAM_SUBSCRIBE = out.TELEGRAM_STARS_PRICE === undefined ? 'stripe' : 'stars'
+  } else if (out.TELEGRAM_SUBSCRIBE !== 'stripe' && out.TELEGRAM_STARS_PRICE === undefined) {
+    problems.push(
+      `TELEGRAM_SUBSCRIBE=${String(out.TELEGRAM_SUBSCRIBE)} needs TELEGRAM_STARS_PRICE: set the Stars per 30 days, for example TELEGRAM_STARS_PRICE=250`,
+    )
+  }
+  if (
+    out.TELEGRAM_SUBSCRIBE !== 'stars' &&
+    out.TELEGRAM_STARS_PRICE !== undefined &&
+    out.STRIPE_SECRET_KEY === undefined
+  ) {
+    problems.push(
+      `TELEGRAM_SUBSCRIBE=${String(out.TELEGRAM_SUBSCRIBE)} sells through Stripe on Telegram, which needs STRIPE_SECRET_KEY (or set TELEGRAM_SUBSCRIBE=stars)`,
     )
   }
   if (out.STRIPE_SECRET_KEY !== undefined) {

@@ -1,20 +1,12 @@
-import { ConfigError, loadConfig, readEnv } from './config.js'
+import { loadCliConfig } from './cli-config.js'
 import { createLogger } from './logger.js'
 import { createDatabase } from './storage/create-database.js'
 import { migrateToLatest } from './storage/migrate.js'
 
 /** `npm run migrate`: applies pending migrations to DATABASE_URL and exits. */
 async function main(): Promise<number> {
-  let config: ReturnType<typeof loadConfig>
-  try {
-    config = loadConfig(readEnv())
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`)
-      return 1
-    }
-    throw err
-  }
+  const config = loadCliConfig()
+  if (!config) return 1
   const log = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT })
   const handle = createDatabase(config.DATABASE_URL)
   try {

@@ -6,9 +6,11 @@ import { Registry } from 'prom-client'
 import { runConsoleChat } from '../bots/console/console-chat.js'
 import { ollamaOperatorMessages } from '../bots/console/ollama-check.js'
 import { createDiscordBot, type DiscordBot } from '../bots/discord/discord-bot.js'
+import { createTelegramStarsApi } from '../bots/telegram/stars-api.js'
 import { createTelegramBot, type TelegramBot } from '../bots/telegram/telegram-bot.js'
 import { commands } from '../commands/index.js'
 import { type Billing, createBilling } from './billing/create-billing.js'
+import { createStarsBilling, type StarsBillingParts } from './billing/create-stars-billing.js'
 import { SubscriptionEntitlements } from './billing/subscription-entitlements.js'
 import { registerBuildInfo } from './build-info.js'
 import { chatCoreOptionsFrom, llmGatewayOptionsFrom } from './chat.js'
@@ -139,6 +141,27 @@ export async function startPlatform(
         )
       : undefined
 
+  const starsApi =
+    config.TELEGRAM_STARS_PRICE !== undefined && config.TELEGRAM_BOT_TOKEN
+      ? createTelegramStarsApi({
+          token: config.TELEGRAM_BOT_TOKEN,
+          apiRoot: config.TELEGRAM_API_ROOT,
+        })
+      : undefined
+  const stars: StarsBillingParts | undefined =
+    config.TELEGRAM_STARS_PRICE !== undefined && starsApi
+      ? createStarsBilling(
+          {
+            stores,
+            api: starsApi,
+            log,
+            registry,
+            emails: email?.emails,
+          },
+          { price: config.TELEGRAM_STARS_PRICE, mode: config.TELEGRAM_SUBSCRIBE, linkSecret },
+        )
+      : undefined
+
   const core = createChatCore(
     {
       stores,
@@ -147,6 +170,7 @@ export async function startPlatform(
       entitlements,
       grants: entitlements,
       billing: billing?.service,
+      stars: stars?.service,
       verification: email?.verification,
       commands,
       exportFiles,
@@ -158,7 +182,12 @@ export async function startPlatform(
 
   const telegram: TelegramBot | undefined = config.TELEGRAM_BOT_TOKEN
     ? createTelegramBot(
-        { core: counted, log },
+        {
+          core: counted,
+          log,
+          stars: stars?.checkout,
+          answerPreCheckout: starsApi?.answerPreCheckoutQuery,
+        },
         {
           token: config.TELEGRAM_BOT_TOKEN,
           apiRoot: config.TELEGRAM_API_ROOT,
@@ -203,6 +232,9 @@ export async function startPlatform(
         billing
           ? billing.health()
           : disabled('stripe', 'set STRIPE_SECRET_KEY to enable subscriptions'),
+        stars
+          ? stars.health()
+          : disabled('telegram stars', 'set TELEGRAM_STARS_PRICE to sell premium in Telegram'),
         discord ? discord.health() : disabled('discord', 'set DISCORD_TOKEN to enable'),
         telegram ? telegram.health() : disabled('telegram', 'set TELEGRAM_BOT_TOKEN to enable'),
       ]
@@ -237,6 +269,13 @@ export async function startPlatform(
       autoPull: config.OLLAMA_AUTO_PULL,
     }),
   )
+  if (starsApi) {
+    background.push(
+      starsApi.warm().catch((err: unknown) => {
+        log.warn({ err, component: 'stars' }, 'could not open the Telegram payments connection yet')
+      }),
+    )
+  }
 
   for (const bot of [telegram, discord]) {
     if (!bot) continue

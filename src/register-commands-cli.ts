@@ -1,7 +1,7 @@
 import { registerDiscordCommands } from '../bots/discord/register-commands.js'
 import { registerTelegramCommands } from '../bots/telegram/register-commands.js'
 import { commands } from '../commands/index.js'
-import { ConfigError, loadConfig, readEnv } from './config.js'
+import { loadCliConfig } from './cli-config.js'
 import { commandDescriptors } from './core/command-runner.js'
 import { scrubSecrets } from './logger.js'
 
@@ -10,16 +10,8 @@ import { scrubSecrets } from './logger.js'
  * DISCORD_GUILD_ID, removing stale global commands) and Telegram, without starting the bots.
  */
 async function main(): Promise<number> {
-  let config: ReturnType<typeof loadConfig>
-  try {
-    config = loadConfig(readEnv())
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`)
-      return 1
-    }
-    throw err
-  }
+  const config = loadCliConfig()
+  if (!config) return 1
   const descriptors = commandDescriptors(commands)
   const say = (line: string) => process.stdout.write(`${line}\n`)
   const fail = (what: string, err: unknown) =>

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, readEnv } from './config.js'
+import { loadCliConfig } from './cli-config.js'
 import { dialectOf } from './storage/create-database.js'
 import { restoreSqlite } from './storage/sqlite-backup.js'
 
@@ -21,16 +21,8 @@ async function main(): Promise<number> {
     process.stderr.write('Usage: npm run restore -- <backup file>   (see npm run backup)\n')
     return 1
   }
-  let config: ReturnType<typeof loadConfig>
-  try {
-    config = loadConfig(readEnv())
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`)
-      return 1
-    }
-    throw err
-  }
+  const config = loadCliConfig()
+  if (!config) return 1
   if (dialectOf(config.DATABASE_URL) === 'postgres') {
     process.stderr.write(
       'DATABASE_URL is PostgreSQL: restore a pg_dump with pg_restore --clean --dbname="$DATABASE_URL" <file>\n',

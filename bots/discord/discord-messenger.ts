@@ -2,9 +2,8 @@ import { ActionRowBuilder, ButtonBuilder, ButtonStyle, type Client } from 'disco
 import type { Logger } from '../../src/core/ports/logger.js'
 import type { PlatformMessenger } from '../../src/core/ports/messenger.js'
 import type { OutgoingNotice } from '../../src/core/types.js'
-import { splitMessage } from '../shared/split-message.js'
+import { discordChunks } from './discord-markdown.js'
 import { NO_MENTIONS } from './reply-surface.js'
-import { MESSAGE_LIMIT } from './stream-renderer.js'
 
 /** Direct messages to Discord users (verification results, billing notices...). */
 export class DiscordMessenger implements PlatformMessenger {
@@ -20,7 +19,8 @@ export class DiscordMessenger implements PlatformMessenger {
   async sendDirect(platformUserId: string, notice: OutgoingNotice): Promise<boolean> {
     try {
       const dm = await this.#client.users.createDM(platformUserId)
-      const chunks = splitMessage(notice.text, MESSAGE_LIMIT)
+      const chunks = discordChunks(notice.text)
+      if (chunks.length === 0) chunks.push('…')
       const links = (notice.links ?? [])
         .slice(0, 25)
         .map((link) =>

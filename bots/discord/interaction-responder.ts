@@ -11,10 +11,9 @@ import {
 import type { CommandReply } from '../../src/core/command.js'
 import type { Logger } from '../../src/core/ports/logger.js'
 import { fileBytes } from '../shared/file-bytes.js'
-import { splitMessage } from '../shared/split-message.js'
 import type { CustomIdCodec } from './custom-id.js'
+import { discordChunks } from './discord-markdown.js'
 import { type ButtonRow, NO_MENTIONS } from './reply-surface.js'
-import { MESSAGE_LIMIT } from './stream-renderer.js'
 
 type State = 'none' | 'deferred' | 'replied'
 
@@ -83,7 +82,8 @@ export class InteractionResponder {
     return this.#serial(async () => {
       // Personal answers (email, plan, links, files) are never posted in the channel.
       const ephemeral = reply.ephemeral === true || reply.personal === true
-      const chunks = splitMessage(reply.text.length > 0 ? reply.text : '…', MESSAGE_LIMIT)
+      const chunks = discordChunks(reply.text)
+      if (chunks.length === 0) chunks.push('…')
       const rows = replyButtons(reply, this.#codec)
       const payloads = chunks.map((content, i): InteractionReplyOptions => {
         const last = i === chunks.length - 1

@@ -1,9 +1,9 @@
 import { ActionRowBuilder, ButtonBuilder, ButtonStyle } from 'discord.js'
 import type { Logger } from '../../src/core/ports/logger.js'
 import type { PersonaSummary, ReplyEvent, UserFacingError } from '../../src/core/types.js'
-import { splitMessage } from '../shared/split-message.js'
 import { userMessageFor } from '../shared/user-messages.js'
 import type { CustomIdCodec } from './custom-id.js'
+import { discordChunks } from './discord-markdown.js'
 import type { EditScheduler } from './edit-scheduler.js'
 import {
   type ButtonRow,
@@ -12,7 +12,7 @@ import {
   type ReplySurface,
 } from './reply-surface.js'
 
-export const MESSAGE_LIMIT = 2000
+export { MESSAGE_LIMIT } from './discord-markdown.js'
 
 /** Where a reply goes; resolved once the persona is known (or null for an early error). */
 export interface RenderTarget {
@@ -224,7 +224,9 @@ class StreamRender {
 
   #parts(header: string): OutgoingPart[] {
     const text = this.#phase === 'waiting' ? this.#status : `${this.#body}${this.#footer}`
-    const chunks = splitMessage(text.length > 0 ? text : '…', MESSAGE_LIMIT - header.length)
+    const streaming = this.#phase === 'streaming'
+    const chunks = discordChunks(text, header.length, streaming)
+    if (chunks.length === 0) chunks.push('…')
     return chunks.map((chunk, i) => ({
       content: i === 0 ? `${header}${chunk}` : chunk,
       components: i === chunks.length - 1 ? this.#buttons() : [],

@@ -1,72 +1,94 @@
-const FENCE = /^\s*(```+|~~~+)\s*([\w+#.-]*)/
+import { findCut } from './cut-position.js'
+import {
+  closers,
+  EMPTY_STATE,
+  type MarkdownState,
+  reopeners,
+  scanMarkdown,
+} from './markdown-state.js'
 
-/** Where a code fence stands at the end of some text: open (with its marker and language) or closed. */
-interface FenceState {
-  readonly marker: string
-  readonly lang: string
+export interface SplitOptions {
+  /** Most characters (UTF-16 code units) a message may have, as `measure` counts them. */
+  readonly limit: number
+  /**
+   * How the platform counts a chunk (Telegram: the visible text after conversion). Defaults
+   * to the Markdown's own length (Discord). Every chunk is checked with it.
+   */
+  readonly measure?: (chunk: string) => number
 }
 
-function fenceAtEnd(text: string, start: FenceState | null): FenceState | null {
-  let state = start
-  for (const line of text.split('\n')) {
-    const match = FENCE.exec(line)
-    if (!match) continue
-    const marker = match[1] ?? '```'
-    if (state === null) state = { marker, lang: match[2] ?? '' }
-    else if (marker.startsWith(state.marker[0] ?? '`') && marker.length >= state.marker.length) {
-      state = null
-    }
-  }
-  return state
-}
-
-/** The best cut position in `window` (a prefix of the text): paragraph, line, sentence, word. */
-function cutPosition(window: string): { at: number; skip: number } {
-  const floor = Math.floor(window.length * 0.4)
-  const paragraph = window.lastIndexOf('\n\n')
-  if (paragraph >= floor) return { at: paragraph, skip: 2 }
-  const line = window.lastIndexOf('\n')
-  if (line >= floor) return { at: line, skip: 1 }
-  let sentence = -1
-  for (const match of window.matchAll(/[.!?…][)"'”’\]]*\s/g)) {
-    sentence = match.index + match[0].length - 1
-  }
-  if (sentence >= floor) return { at: sentence, skip: 1 }
-  const space = window.lastIndexOf(' ')
-  if (space >= floor) return { at: space, skip: 1 }
-  return { at: window.length, skip: 0 }
-}
+/** Text longer than this many limits is never measured whole (a cut is needed anyway). */
+const WHOLE_MEASURE_FACTOR = 1.5
 
 /**
- * Splits Markdown text into chunks of at most `limit` characters, preferring paragraph, line,
- * sentence and word boundaries. A code block cut in two is closed at the end of one chunk and
- * reopened (same fence and language) at the start of the next, so every chunk renders alone.
+ * Splits Markdown into messages of at most `limit` (as `measure` counts), cutting at paragraph,
+ * then code-fence, line, sentence and word boundaries; never inside a word, link, URL, custom
+ * emoji or HTML entity unless one alone is longer than a message. A code block, emphasis,
+ * strike, spoiler, code span or quote line that crosses a cut is closed at the end of one
+ * message and reopened at the start of the next. A cut depends only on the text before it (and
+ * one character after), so while a reply streams in, its earlier messages never change.
+ * Returns no chunks for blank text.
  */
-export function splitMessage(text: string, limit = 2000): string[] {
+export function splitMessage(text: string, options: SplitOptions | number = 2000): string[] {
+  return splitParts(text, options).map((part) => part.text)
+}
+
+/** One message of a split: its text and the part of the source it shows (`[from, to)`). */
+export interface SplitPart {
+  readonly text: string
+  readonly from: number
+  readonly to: number
+}
+
+/** {@link splitMessage}, also telling which part of the source each message shows. */
+export function splitParts(text: string, options: SplitOptions | number = 2000): SplitPart[] {
+  const { limit, measure: custom } = typeof options === 'number' ? { limit: options } : options
+  const measure = custom ?? ((s: string) => s.length)
   if (limit < 40) throw new RangeError('limit must be at least 40 characters')
-  const chunks: string[] = []
-  let rest = text
-  let open: FenceState | null = null
-  while (rest.length > 0) {
-    const prefix = open ? `${open.marker}${open.lang}\n` : ''
-    const body = prefix + rest
-    if (body.length <= limit) {
-      chunks.push(body)
+  const chunks: SplitPart[] = []
+  let state: MarkdownState = EMPTY_STATE
+  let pos = 0
+  let lineStart = true
+  while (pos < text.length) {
+    // Reopening must leave room for text; if a pathological fence would not, start afresh.
+    if (reopeners(state).length + closers(state).length > limit / 4) state = EMPTY_STATE
+    const head = reopeners(state)
+    const rest = text.slice(pos)
+    if (rest.trim() === '') break
+    const whole = head + rest.trimEnd()
+    const end = pos + rest.trimEnd().length
+    if (
+      whole.length <= limit * WHOLE_MEASURE_FACTOR &&
+      (whole.length <= limit || custom !== undefined) &&
+      measure(whole) <= limit
+    ) {
+      chunks.push({ text: whole, from: pos, to: end })
       break
     }
-    // Leave room for a closing fence in case the cut lands inside a code block.
-    const reserve = 1 + Math.max(open?.marker.length ?? 3, 3) + 1
-    const window = body.slice(0, limit - reserve)
-    const { at, skip } = cutPosition(window.slice(prefix.length))
-    const cut = prefix.length + at
-    let chunk = body.slice(0, cut)
-    const state = fenceAtEnd(chunk.slice(prefix.length), open)
-    if (state) chunk = `${chunk.replace(/\s+$/, '')}\n${state.marker}`
-    else chunk = chunk.replace(/\s+$/, '')
-    if (chunk.trim().length > 0) chunks.push(chunk)
-    rest = body.slice(cut + skip)
-    if (!state) rest = rest.replace(/^\s*\n/, '')
-    open = state
+    // Room for what is open already; markers opened further on are caught by the check below.
+    let budget = limit - head.length - closers(state).length
+    for (;;) {
+      const cut = findCut(text, pos, Math.max(1, budget), state.fence)
+      const body = text.slice(pos, cut.at).trimEnd()
+      const after = scanMarkdown(text, pos, cut.at, state, lineStart)
+      const chunk = head + body + closers(after)
+      const size = measure(chunk)
+      if (size <= limit || budget <= 1) {
+        if (body.trim() !== '') chunks.push({ text: chunk, from: pos, to: pos + body.length })
+        // A quote marker is only repeated when the cut falls inside one of its lines.
+        state = cut.lineStart ? { ...after, quote: '' } : after
+        pos = cut.at + cut.skip
+        lineStart = cut.lineStart
+        break
+      }
+      budget -= Math.max(1, size - limit)
+    }
+    if (state.fence === null) {
+      while (pos < text.length && /\s/.test(text[pos] as string)) {
+        if (text[pos] === '\n') lineStart = true
+        pos++
+      }
+    }
   }
   return chunks
 }

@@ -83,7 +83,7 @@ export class MessageEditor {
           continue
         }
         try {
-          await this.#sender.editPlain(this.#target, this.messageId, text)
+          await this.#sender.editDraft(this.#target, this.messageId, text)
         } catch (err) {
           // The final edit repairs anything missed here; a streaming edit is not worth a retry.
           this.#log.debug({ err, chatId: this.#target.chatId }, 'telegram streaming edit failed')

@@ -1,11 +1,12 @@
 import type { Api, InlineKeyboard } from 'grammy'
 import type { Logger } from '../../src/core/ports/logger.js'
 import type { ReplyEvent } from '../../src/core/types.js'
+import { closeOpenMarkdown } from '../shared/markdown-state.js'
 import { userMessageFor } from '../shared/user-messages.js'
 import type { EditPacer } from './edit-pacer.js'
 import { MessageEditor } from './message-editor.js'
-import { splitText } from './split-text.js'
 import type { ChatTarget, TelegramSender } from './telegram-sender.js'
+import { splitForTelegram } from './telegram-split.js'
 
 export interface ReplyRendererDeps {
   readonly api: Api
@@ -25,8 +26,9 @@ export interface ReplyRendererOptions {
 
 /**
  * Renders one streamed persona reply in a chat: a placeholder with queue/loading status and
- * the `typing` action while waiting, paced plain-text edits while text arrives (continuing in
- * new messages past 4,096 characters), then the final text formatted chunk by chunk.
+ * the `typing` action while waiting, paced formatted edits while text arrives (open constructs
+ * closed for display; continuing in new messages past 4,096 visible characters), then the final
+ * text chunk by chunk.
  */
 export class ReplyRenderer {
   readonly #deps: ReplyRendererDeps
@@ -96,7 +98,7 @@ export class ReplyRenderer {
         return undefined
       case 'delta':
         this.#text += event.text
-        await this.#show(splitText(this.#text))
+        await this.#show(streamingChunks(this.#text))
         return undefined
       case 'done':
         return event.text.trim().length > 0 ? event.text : 'The model returned an empty answer.'
@@ -127,12 +129,12 @@ export class ReplyRenderer {
   }
 
   async #open(text: string): Promise<void> {
-    const id = await this.#deps.sender.sendPlain(this.#target, text, this.#replyTo)
+    const id = await this.#deps.sender.sendDraft(this.#target, text, this.#replyTo)
     this.#editors.push(new MessageEditor(this.#deps, this.#target, id, text))
   }
 
   async #finish(text: string): Promise<void> {
-    const chunks = splitText(text)
+    const chunks = splitForTelegram(text)
     for (const [i, chunk] of chunks.entries()) {
       const keyboard = this.#cut && i === chunks.length - 1 ? this.#regenerate : undefined
       const editor = this.#editors[i]
@@ -169,4 +171,12 @@ export class ReplyRenderer {
     if (this.#typing) clearInterval(this.#typing)
     this.#typing = undefined
   }
+}
+
+/**
+ * The messages of a reply still streaming: finished chunks as they will stay, and the last
+ * one with whatever is open (`**`, a code fence...) closed for display, so every edit parses.
+ */
+export function streamingChunks(text: string): string[] {
+  return splitForTelegram(closeOpenMarkdown(text))
 }

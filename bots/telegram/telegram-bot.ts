@@ -6,11 +6,13 @@ import type { Update } from 'grammy/types'
 import type { ChatCore } from '../../src/core/chat-core.js'
 import type { Logger } from '../../src/core/ports/logger.js'
 import type { PlatformMessenger } from '../../src/core/ports/messenger.js'
+import type { StarsCheckout } from '../../src/core/ports/stars.js'
 import type { ComponentHealth } from '../../src/core/types.js'
 import { InFlight } from '../shared/in-flight.js'
 import { CallbackCodec } from './callback-data.js'
 import { ChatAdmins } from './chat-admins.js'
 import { EditPacer } from './edit-pacer.js'
+import { PaymentHandlers, type PreCheckoutAnswerSender } from './payment-handlers.js'
 import { describeApiFailure, logPollingFailures } from './polling-failures.js'
 import { telegramCommandList } from './register-commands.js'
 import { TelegramHandlers } from './telegram-handlers.js'
@@ -21,6 +23,10 @@ import { TELEGRAM_WEBHOOK_PATH, telegramWebhookRoutes } from './webhook-routes.j
 export interface TelegramBotDeps {
   readonly core: ChatCore
   readonly log: Logger
+  /** Telegram Stars checkout (TELEGRAM_STARS_PRICE): pre-checkout answers and payments. */
+  readonly stars?: StarsCheckout | undefined
+  /** Sends pre-checkout answers on the payments client (`createTelegramStarsApi`). */
+  readonly answerPreCheckout?: PreCheckoutAnswerSender | undefined
 }
 
 export interface TelegramBotOptions {
@@ -56,7 +62,8 @@ export interface TelegramBot {
   readonly webhookRoutes: FastifyPluginAsync
 }
 
-const ALLOWED_UPDATES = ['message', 'callback_query'] as const
+/** `successful_payment` and `refunded_payment` arrive as messages; checkout as its own type. */
+export const ALLOWED_UPDATES = ['message', 'callback_query', 'pre_checkout_query'] as const
 
 /** The chat (and forum topic) an update belongs to, so updates of one chat run in order. */
 function sequenceKey(ctx: Context): string | undefined {
@@ -98,6 +105,31 @@ export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOpt
     inFlight,
   })
 
+  const stars = deps.stars
+  if (stars) {
+    const payments = new PaymentHandlers({
+      checkout: stars,
+      sender,
+      log,
+      answer: deps.answerPreCheckout,
+    })
+    // Before sequencing: Telegram wants the answer within 10 s, whatever the chat is doing.
+    bot.on('pre_checkout_query', (ctx) => payments.onPreCheckoutQuery(ctx))
+    bot.on('message:successful_payment', (ctx) => payments.onSuccessfulPayment(ctx))
+  } else {
+    bot.on('pre_checkout_query', async (ctx) => {
+      log.warn('pre_checkout_query without Stars configured; refused')
+      await ctx.answerPreCheckoutQuery(false, {
+        error_message: 'Payments are not enabled on this bot right now.',
+      })
+    })
+  }
+  bot.on('message:refunded_payment', (ctx) => {
+    log.info(
+      { chargeId: ctx.message.refunded_payment.telegram_payment_charge_id },
+      'telegram reported a refunded Stars payment',
+    )
+  })
   bot.use(sequentialize(sequenceKey))
   bot.on('message', (ctx) => handlers.onMessage(ctx))
   bot.on('callback_query', (ctx) => handlers.onCallbackQuery(ctx))

@@ -2,6 +2,7 @@ import { type Api, type Context, InlineKeyboard, InputFile } from 'grammy'
 import type { ChatCore, CommandInvocation, CommandIo } from '../../src/core/chat-core.js'
 import type { CommandReply } from '../../src/core/command.js'
 import { toAppError } from '../../src/core/errors.js'
+import { escapeMarkdown } from '../../src/core/markdown-text.js'
 import type { Logger } from '../../src/core/ports/logger.js'
 import type { InboundMessage, ReplyEvent } from '../../src/core/types.js'
 import { fileBytes } from '../shared/file-bytes.js'
@@ -234,14 +235,14 @@ export class TelegramHandlers {
       await (personal
         ? this.#d.sender.sendText(
             target,
-            `${invocation.displayName}, open a private chat with me first (tap my name, then Start), then run /${invocation.name} there: I don't post personal answers in groups.`,
+            `${escapeMarkdown(invocation.displayName)}, open a private chat with me first (tap my name, then Start), then run /${invocation.name} there: I don't post personal answers in groups.`,
           )
         : this.#deliver(target, reply))
       return
     }
     await this.#d.sender.sendText(
       target,
-      `${invocation.displayName}, I've sent you the answer in a private message.`,
+      `${escapeMarkdown(invocation.displayName)}, I've sent you the answer in a private message.`,
     )
   }
 

@@ -1,8 +1,8 @@
 import { type Api, GrammyError, InlineKeyboard } from 'grammy'
 import type { InlineKeyboardMarkup } from 'grammy/types'
 import type { Logger } from '../../src/core/ports/logger.js'
-import { markdownToTelegramHtml } from './markdown-to-html.js'
-import { splitText } from './split-text.js'
+import { markdownToTelegramHtml } from './telegram-html-renderer.js'
+import { splitForTelegram } from './telegram-split.js'
 
 /** Where a message goes: a chat, and a forum topic when there is one. */
 export interface ChatTarget {
@@ -45,7 +45,7 @@ export class TelegramSender {
 
   /** Sends Markdown text split into chunks; buttons go on the last chunk. Returns the message ids. */
   async sendText(target: ChatTarget, text: string, options: SendOptions = {}): Promise<number[]> {
-    const chunks = splitText(text)
+    const chunks = splitForTelegram(text)
     if (chunks.length === 0) chunks.push('…')
     const ids: number[] = []
     for (const [i, chunk] of chunks.entries()) {
@@ -55,15 +55,37 @@ export class TelegramSender {
     return ids
   }
 
-  /** Sends one plain-text message (a placeholder or a streamed chunk). */
-  async sendPlain(target: ChatTarget, text: string, replyTo?: number): Promise<number> {
-    const sent = await this.#api.sendMessage(target.chatId, text, {
+  /**
+   * Sends one streamed message (a placeholder or the first state of a chunk) as formatted
+   * text; plain text only when Telegram refuses the formatting (logged).
+   */
+  async sendDraft(target: ChatTarget, markdown: string, replyTo?: number): Promise<number> {
+    const where = {
       ...this.#where(target),
       ...(replyTo === undefined
         ? {}
         : { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } }),
-    })
-    return sent.message_id
+    }
+    try {
+      const sent = await this.#api.sendMessage(target.chatId, markdownToTelegramHtml(markdown), {
+        ...where,
+        parse_mode: 'HTML',
+      })
+      return sent.message_id
+    } catch (err) {
+      if (!isFormattingRejected(err)) throw err
+      this.#logPlain(target, err)
+      const sent = await this.#api.sendMessage(target.chatId, markdown, where)
+      return sent.message_id
+    }
+  }
+
+  /**
+   * Edits a streamed message to its newest (balanced) Markdown, formatted; "not modified"
+   * counts as success, and plain text is the logged last resort.
+   */
+  async editDraft(target: ChatTarget, messageId: number, markdown: string): Promise<void> {
+    await this.#edit(target, messageId, markdown)
   }
 
   /** Edits a message to plain text; "not modified" counts as success. */
@@ -132,10 +154,7 @@ export class TelegramSender {
     } catch (err) {
       if (isNotModified(err)) return
       if (!isFormattingRejected(err)) throw err
-      this.#log.warn(
-        { chatId: target.chatId, reason: description(err) },
-        'telegram rejected formatting, sending plain text',
-      )
+      this.#logPlain(target, err)
       await this.editPlain(target, messageId, chunk, keyboard)
     }
   }
@@ -170,6 +189,13 @@ export class TelegramSender {
       })
       return sent.message_id
     }
+  }
+
+  #logPlain(target: ChatTarget, err: unknown): void {
+    this.#log.warn(
+      { chatId: target.chatId, reason: description(err) },
+      'telegram rejected formatting, sending plain text',
+    )
   }
 
   #where(target: ChatTarget) {

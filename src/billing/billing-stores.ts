@@ -1,3 +1,4 @@
+import type { StarsStore } from '../core/ports/stars.js'
 import type { Stores } from '../core/ports/stores.js'
 import type { SubscriptionReader, SubscriptionRecord } from '../core/ports/subscriptions.js'
 import type { EmailOutboxStore } from '../email/email-stores.js'
@@ -21,6 +22,8 @@ export interface StripeEventStore {
 export interface BillingStores extends Stores {
   readonly subscriptions: SubscriptionStore
   readonly stripeEvents: StripeEventStore
+  /** Telegram Stars subscriptions and payments. */
+  readonly stars: StarsStore
   readonly outbox: EmailOutboxStore
   transaction<T>(fn: (stores: BillingStores) => Promise<T>): Promise<T>
 }

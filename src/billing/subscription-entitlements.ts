@@ -1,10 +1,16 @@
-import type { Entitlement, EntitlementReader, GrantService } from '../core/ports/services.js'
+import type {
+  Entitlement,
+  EntitlementReader,
+  GrantService,
+  PremiumSource,
+} from '../core/ports/services.js'
+import type { StarsSubscriptionRecord } from '../core/ports/stars.js'
 import type { BillingStores } from './billing-stores.js'
 import { DAY_MS, entitlementOf } from './entitlement-rule.js'
 
 export interface SubscriptionEntitlementsDeps {
   /** Reads `subscriptions`; grants run in `transaction` so they never race a webhook. */
-  readonly stores: Pick<BillingStores, 'subscriptions' | 'transaction'>
+  readonly stores: Pick<BillingStores, 'subscriptions' | 'stars' | 'transaction'>
 }
 
 export interface SubscriptionEntitlementsOptions {
@@ -17,7 +23,7 @@ export interface SubscriptionEntitlementsOptions {
  * `entitlement` never throws for unknown accounts (they are free).
  */
 export class SubscriptionEntitlements implements EntitlementReader, GrantService {
-  readonly #stores: Pick<BillingStores, 'subscriptions' | 'transaction'>
+  readonly #stores: Pick<BillingStores, 'subscriptions' | 'stars' | 'transaction'>
   readonly #graceDays: number
 
   constructor(deps: SubscriptionEntitlementsDeps, options: SubscriptionEntitlementsOptions) {
@@ -26,7 +32,11 @@ export class SubscriptionEntitlements implements EntitlementReader, GrantService
   }
 
   async entitlement(accountId: string, now: number): Promise<Entitlement> {
-    return entitlementOf(await this.#stores.subscriptions.get(accountId), now, this.#graceDays)
+    const [record, stars] = await Promise.all([
+      this.#stores.subscriptions.get(accountId),
+      this.#stores.stars.getSubscription(accountId),
+    ])
+    return withStars(entitlementOf(record, now, this.#graceDays), stars, now)
   }
 
   /**
@@ -57,4 +67,32 @@ export class SubscriptionEntitlements implements EntitlementReader, GrantService
       return { until }
     })
   }
+}
+
+/**
+ * Combines Stripe (and grants) with Telegram Stars: premium while any is active, until the
+ * latest end; `sources` lists every active one.
+ */
+export function withStars(
+  stripe: Entitlement,
+  stars: StarsSubscriptionRecord | undefined,
+  now: number,
+): Entitlement {
+  const starsActive = stars !== undefined && stars.expiresAt > now
+  const sources: PremiumSource[] = []
+  if (stripe.source === 'subscription') sources.push('stripe')
+  if (starsActive) sources.push('stars')
+  if (stripe.source === 'grant') sources.push('grant')
+  if (!starsActive) return { ...stripe, sources }
+  if (stripe.tier !== 'premium') {
+    return {
+      tier: 'premium',
+      source: 'stars',
+      until: stars.expiresAt,
+      status: stripe.status,
+      sources,
+    }
+  }
+  const until = stripe.until === null ? stripe.until : Math.max(stripe.until, stars.expiresAt)
+  return { ...stripe, until, sources }
 }

@@ -1,23 +1,29 @@
 import type { PersonaRepository } from './persona.js'
 import type { Clock } from './ports/clock.js'
 import type { LlmClient, LlmHostHealth } from './ports/llm.js'
+import type { StarsRevenue } from './ports/stars.js'
 import type { Stores } from './ports/stores.js'
 import type { Account, Identity, Platform } from './types.js'
 
 export interface AdminServiceDeps {
-  readonly stores: Pick<Stores, 'accounts' | 'subscriptions'>
+  readonly stores: Pick<Stores, 'accounts' | 'subscriptions' | 'stars'>
   readonly personas: PersonaRepository
   /** Asked for each Ollama host's state and concurrency in `/admin stats`. */
   readonly llm?: Pick<LlmClient, 'health'> | undefined
   readonly now: Clock
+  /** Telegram Stars is enabled: stats include its subscribers and revenue. */
+  readonly stars?: boolean | undefined
 }
 
 export interface AdminStats {
   readonly accounts: number
   readonly activeAccounts24h: number
   readonly messages24h: number
+  /** Stripe subscribers and admin grants. */
   readonly subscribers: number
   readonly personas: number
+  /** Present when Telegram Stars is enabled. */
+  readonly stars?: { readonly subscribers: number; readonly last30Days: StarsRevenue }
   /** Each Ollama host: up or down and how many generations it gets at once. */
   readonly llmHosts: readonly LlmHostHealth[]
 }
@@ -49,12 +55,19 @@ export class AdminService {
     const { stores, now } = this.#deps
     const since = now() - 86_400_000
     const stats = await stores.accounts.stats(since)
+    const stars = this.#deps.stars
+      ? {
+          subscribers: await stores.stars.countActive(now()),
+          last30Days: await stores.stars.revenue(now() - 30 * 86_400_000),
+        }
+      : undefined
     return {
       accounts: stats.accounts,
       activeAccounts24h: stats.activeAccounts,
       messages24h: stats.messages,
       subscribers: await stores.subscriptions.countActive(now()),
       personas: this.#deps.personas.list().length,
+      ...(stars ? { stars } : {}),
       llmHosts: (await this.#deps.llm?.health().catch(() => [])) ?? [],
     }
   }

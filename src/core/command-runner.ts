@@ -82,7 +82,7 @@ export class CommandRunner {
         await reply({ text: `I don't know the command /${name}. Try /help.`, ephemeral: true })
         return
       }
-      if (command.requires === 'billing' && !services.billing) {
+      if (command.requires === 'billing' && !services.billing && !services.stars) {
         await reply({
           text: `${FEATURE_NAMES.billing} are not enabled on this server.`,
           ephemeral: true,

@@ -3,7 +3,12 @@ import type { AdminService } from './admin-service.js'
 import type { CommandDescriptor } from './chat-core.js'
 import type { ConversationService } from './conversation-service.js'
 import type { PersonaService } from './persona-service.js'
-import type { BillingService, GrantService, VerificationService } from './ports/services.js'
+import type {
+  BillingService,
+  GrantService,
+  StarsService,
+  VerificationService,
+} from './ports/services.js'
 import type { SettingsService } from './settings-service.js'
 
 /**
@@ -17,7 +22,11 @@ export interface CommandServices {
   readonly account: AccountService
   readonly admin: AdminService
   readonly billing: BillingService | undefined
+  /** Telegram Stars subscriptions; present when TELEGRAM_STARS_PRICE is set. */
+  readonly stars: StarsService | undefined
   readonly verification: VerificationService | undefined
+  /** What /paysupport and /terms answer (PAYSUPPORT_TEXT, TERMS_URL). */
+  readonly paySupport: { readonly text: string; readonly termsUrl: string | undefined }
   readonly grants: GrantService
   /** The commands this server serves (for /help). */
   listCommands(): readonly CommandDescriptor[]

@@ -18,6 +18,7 @@ import type {
   BillingService,
   EntitlementReader,
   GrantService,
+  StarsService,
   VerificationService,
 } from './ports/services.js'
 import type { Stores } from './ports/stores.js'
@@ -27,6 +28,10 @@ import { SettingsService } from './settings-service.js'
 import { TokenEstimator } from './token-estimator.js'
 import type { Platform } from './types.js'
 
+/** What /paysupport answers when PAYSUPPORT_TEXT is unset. */
+export const DEFAULT_PAYSUPPORT_TEXT =
+  'For help with a payment or a refund, write to the operator of this bot. Please include the date of the payment.'
+
 export interface ChatCoreDeps {
   readonly stores: Stores
   readonly llm: LlmClient
@@ -35,6 +40,8 @@ export interface ChatCoreDeps {
   readonly grants: GrantService
   /** Absent: /subscribe, /billing and /admin refund say "not enabled on this server". */
   readonly billing?: BillingService | undefined
+  /** Telegram Stars subscriptions (TELEGRAM_STARS_PRICE); /subscribe and /billing use either. */
+  readonly stars?: StarsService | undefined
   /** Absent: /verify says email is not enabled. */
   readonly verification?: VerificationService | undefined
   /**
@@ -65,6 +72,9 @@ export interface ChatCoreOptions {
   readonly admins: readonly { platform: Platform; platformUserId: string }[]
   /** Tokens kept free for the reply (default: the persona's num_predict, else 512). */
   readonly replyReserveTokens?: number | undefined
+  /** PAYSUPPORT_TEXT (a default when absent) and TERMS_URL. */
+  readonly paySupportText?: string | undefined
+  readonly termsUrl?: string | undefined
 }
 
 export interface RunningChatCore extends ChatCore {
@@ -150,9 +160,20 @@ export function createChatCore(deps: ChatCoreDeps, options: ChatCoreOptions): Ru
     }),
     settings: new SettingsService({ rules, stores, now }),
     account: new AccountService({ rules, stores, entitlements: deps.entitlements, now }),
-    admin: new AdminService({ stores, personas, llm: deps.llm, now }),
+    admin: new AdminService({
+      stores,
+      personas,
+      llm: deps.llm,
+      now,
+      stars: deps.stars !== undefined,
+    }),
     billing: deps.billing,
+    stars: deps.stars,
     verification: deps.verification,
+    paySupport: {
+      text: options.paySupportText ?? DEFAULT_PAYSUPPORT_TEXT,
+      termsUrl: options.termsUrl,
+    },
     grants: deps.grants,
     listCommands: () => commands,
   }

@@ -1,5 +1,6 @@
 import type { Speaker } from './caller.js'
 import { AppError } from './errors.js'
+import { escapeMarkdown } from './markdown-text.js'
 import type { Persona, PersonaRepository } from './persona.js'
 import type { Clock } from './ports/clock.js'
 import type { LlmClient } from './ports/llm.js'
@@ -220,7 +221,8 @@ export class Rules {
     persona: Persona,
     userName: string,
   ): Promise<string> {
-    const greeting = personaGreeting(persona, userName)
+    // The name is shown as written: a display name can never turn into a link or formatting.
+    const greeting = personaGreeting(persona, escapeMarkdown(userName))
     if (greeting) {
       await this.#deps.stores.conversations.append({
         conversationId,

@@ -39,4 +39,22 @@ export interface AccountEmails {
     info: { accountId: string | null; amount: number; currency: string; chargeId: string },
     dedupeKey: string,
   ): Promise<void>
+  /** A receipt for a Telegram Stars payment (first or renewal). */
+  starsReceipt?(
+    stores: OutboxStores,
+    accountId: string,
+    info: { amount: number; until: number; renewal: boolean; chargeId: string },
+    dedupeKey: string,
+  ): Promise<void>
+  /** Tells ADMIN_EMAIL about a Stars refund or a renewal cancellation/re-enabling. */
+  adminStarsEvent?(
+    stores: OutboxStores,
+    info: {
+      kind: 'refund' | 'cancel' | 'resume'
+      accountId: string
+      chargeId: string
+      amount: number | null
+    },
+    dedupeKey: string,
+  ): Promise<void>
 }

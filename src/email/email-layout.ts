@@ -16,6 +16,8 @@ export type EmailKind =
   | 'admin_new_subscriber'
   | 'admin_refund'
   | 'admin_ollama_unreachable'
+  | 'stars_receipt'
+  | 'admin_stars'
 
 /** What every template knows about the deployment. */
 export interface TemplateContext {

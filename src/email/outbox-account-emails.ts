@@ -3,6 +3,7 @@ import type { Logger } from '../core/ports/logger.js'
 import type { AccountEmails, OutboxStores } from './account-emails.js'
 import { adminNewSubscriberEmail, adminRefundEmail } from './admin-templates.js'
 import type { RenderedEmail, TemplateContext } from './email-layout.js'
+import { adminStarsEventEmail, starsReceiptEmail } from './stars-templates.js'
 import { paymentFailedEmail, premiumEndedEmail, premiumStartedEmail } from './templates.js'
 
 export interface OutboxAccountEmailsDeps {
@@ -97,6 +98,34 @@ export class OutboxAccountEmails implements AccountEmails {
     dedupeKey: string,
   ): Promise<void> {
     await this.toAdmin(stores, 'admin_refund', adminRefundEmail(this.#ctx, info), dedupeKey)
+  }
+
+  async starsReceipt(
+    stores: OutboxStores,
+    accountId: string,
+    info: { amount: number; until: number; renewal: boolean; chargeId: string },
+    dedupeKey: string,
+  ): Promise<void> {
+    await this.#toAccount(
+      stores,
+      accountId,
+      'stars_receipt',
+      starsReceiptEmail(this.#ctx, info),
+      dedupeKey,
+    )
+  }
+
+  async adminStarsEvent(
+    stores: OutboxStores,
+    info: {
+      kind: 'refund' | 'cancel' | 'resume'
+      accountId: string
+      chargeId: string
+      amount: number | null
+    },
+    dedupeKey: string,
+  ): Promise<void> {
+    await this.toAdmin(stores, 'admin_stars', adminStarsEventEmail(this.#ctx, info), dedupeKey)
   }
 
   /** Enqueues an operator mail; false when there is no ADMIN_EMAIL or the key was used. */

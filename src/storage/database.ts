@@ -112,6 +112,26 @@ export interface KvTable {
   created_at: number
 }
 
+export interface StarsSubscriptionTable {
+  account_id: string
+  telegram_user_id: string
+  charge_id: string
+  expires_at: number
+  renewal_canceled: number
+  updated_at: number
+}
+
+export interface StarsPaymentTable {
+  charge_id: string
+  account_id: string
+  telegram_user_id: string
+  amount: number
+  kind: string
+  expires_at: number
+  created_at: number
+  refunded_at: number | null
+}
+
 export interface Database {
   account: AccountTable
   identity: IdentityTable
@@ -124,4 +144,6 @@ export interface Database {
   email_token: EmailTokenTable
   email_outbox: EmailOutboxTable
   kv: KvTable
+  stars_subscription: StarsSubscriptionTable
+  stars_payment: StarsPaymentTable
 }

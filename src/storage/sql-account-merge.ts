@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { SubscriptionRecord } from '../core/ports/subscriptions.js'
 import type { Database } from './database.js'
+import { mergeStars } from './sql-stars-store.js'
 import { ENTITLED_STATUSES, SqlSubscriptionStore } from './sql-subscription-store.js'
 import { SqlUsageStore } from './sql-usage-store.js'
 
@@ -28,6 +29,7 @@ export async function mergeAccounts(
   await mergeChatSettings(db, `account:${fromId}`, `account:${intoId}`)
   await mergeUsage(db, fromId, intoId)
   await mergeSubscription(db, fromId, intoId, now)
+  await mergeStars(db, fromId, intoId)
   await db
     .updateTable('email_token')
     .set({ account_id: intoId })

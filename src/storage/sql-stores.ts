@@ -11,6 +11,7 @@ import { SqlEmailOutboxStore } from './sql-email-outbox-store.js'
 import { SqlEmailTokenStore } from './sql-email-token-store.js'
 import { SqlKeyValueStore } from './sql-kv-store.js'
 import { SqlPersonalDataStore } from './sql-personal-data-store.js'
+import { SqlStarsStore } from './sql-stars-store.js'
 import { SqlStripeEventStore } from './sql-stripe-event-store.js'
 import { SqlSubscriptionStore } from './sql-subscription-store.js'
 import { SqlUsageStore } from './sql-usage-store.js'
@@ -18,6 +19,7 @@ import { SqlUsageStore } from './sql-usage-store.js'
 /** Every store: what the core, billing and email each use, in one transaction scope. */
 export interface SqlStores extends Stores, BillingStores, EmailStores {
   readonly subscriptions: SqlSubscriptionStore
+  readonly stars: SqlStarsStore
   transaction<T>(fn: (stores: SqlStores) => Promise<T>): Promise<T>
 }
 
@@ -64,6 +66,7 @@ function storesOver(
     kv: new SqlKeyValueStore(db),
     subscriptions: new SqlSubscriptionStore(db),
     stripeEvents: new SqlStripeEventStore(db),
+    stars: new SqlStarsStore(db),
     emailTokens: new SqlEmailTokenStore(db),
     outbox: new SqlEmailOutboxStore(db),
     personalData: new SqlPersonalDataStore(db),

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { parseTelegramHtml, type TelegramEntity } from './telegram-html.js'
+import { TelegramPaymentsDouble } from './telegram-payments.js'
 
 /**
  * A local Telegram Bot API double: a real HTTP server speaking `POST /bot<token>/<method>`
@@ -143,9 +144,20 @@ export class TelegramApiDouble {
   readonly #admins = new Set<string>()
   readonly #neverStarted = new Set<number>()
   #callbackId = 1
+  /** Stars invoices, pre-checkout queries, payments, subscriptions and refunds. */
+  readonly payments: TelegramPaymentsDouble
 
   private constructor(token: string) {
     this.token = token
+    this.payments = new TelegramPaymentsDouble({
+      enqueue: (update) => this.#enqueue(update as { update_id: number }),
+      nextUpdateId: () => this.#nextUpdateId++,
+      nextMessageId: (chatId) => {
+        const id = this.#nextMessageId.get(chatId) ?? 1
+        this.#nextMessageId.set(chatId, id + 1)
+        return id
+      },
+    })
     this.#events.setMaxListeners(0)
     this.#server = createServer((req, res) => void this.#handle(req, res))
   }
@@ -153,7 +165,9 @@ export class TelegramApiDouble {
   /** Starts a double on 127.0.0.1 with a random port. */
   static async start(token = '123456:TEST-token_abc'): Promise<TelegramApiDouble> {
     const double = new TelegramApiDouble(token)
-    await new Promise<void>((resolve) => double.#server.listen(0, '127.0.0.1', resolve))
+    await new Promise<void>((resolve) =>
+      double.#server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, resolve),
+    )
     return double
   }
 
@@ -356,7 +370,13 @@ export class TelegramApiDouble {
       const result = await this.#dispatch(method, body, res)
       send(res, 200, { ok: true, result })
     } catch (err) {
-      const e = err instanceof ApiError ? err : new ApiError(500, 'Internal Server Error')
+      const coded = err as { code?: unknown; message?: string }
+      const e =
+        err instanceof ApiError
+          ? err
+          : typeof coded.code === 'number' && coded.message
+            ? new ApiError(coded.code, coded.message)
+            : new ApiError(500, 'Internal Server Error')
       call.error = e.message
       send(res, e.code, {
         ok: false,
@@ -420,6 +440,7 @@ export class TelegramApiDouble {
       case 'sendDocument':
         return this.#sendDocument(body)
       default:
+        if (this.payments.handles(method)) return this.payments.dispatch(method, body)
         throw new ApiError(404, 'Not Found: method not found')
     }
   }

@@ -10,6 +10,7 @@ import type {
   Platform,
   StoredMessage,
 } from '../types.js'
+import type { StarsReader } from './stars.js'
 import type { SubscriptionReader } from './subscriptions.js'
 
 /** Accounts and the platform identities that point at them. */
@@ -154,6 +155,8 @@ export interface Stores {
   readonly kv: KeyValueStore
   /** Read-only: the data export and `/admin stats` read subscriptions; billing writes them. */
   readonly subscriptions: SubscriptionReader
+  /** Read-only: Telegram Stars subscriptions (entitlements, `/admin stats`); billing writes them. */
+  readonly stars: StarsReader
   readonly personalData: PersonalDataStore
   /**
    * After personal data was deleted: SQLite checkpoints the WAL with TRUNCATE (and VACUUMs

@@ -11,13 +11,15 @@ afterEach(async () => {
   stack = undefined
 })
 
-/** The chat's bot messages once `count` of them got their final, formatted text. */
+/** The chat's bot messages once the last of them show `texts` (every edit is formatted now). */
 const settled =
-  (s: Stack, chatId: number, count = 1) =>
+  (s: Stack, chatId: number, ...texts: string[]) =>
   () => {
     const messages = s.telegram.botMessages(chatId)
-    const done = messages.filter((m) => m.requestedParseMode === 'HTML')
-    return done.length >= count ? messages : undefined
+    const shown = messages.slice(-texts.length).map((m) => m.text)
+    return messages.length >= texts.length && shown.join('\u0000') === texts.join('\u0000')
+      ? messages
+      : undefined
   }
 
 const chatRequests = (s: Stack) => s.ollama.requestsTo('/api/chat')
@@ -35,7 +37,9 @@ describe('Telegram bot (real grammY, real core, Bot API and Ollama doubles)', ()
       tokenIntervalMs: 60,
     })
     s.telegram.injectMessage({ chatId: USER, userId: USER, text: 'hi' })
-    const [reply] = (await s.telegram.until(settled(s, USER))) as DoubleMessage[]
+    const [reply] = (await s.telegram.until(
+      settled(s, USER, 'Hello there, I am here and x < y & z.'),
+    )) as DoubleMessage[]
 
     expect(reply?.text).toBe('Hello there, I am here and x < y & z.')
     expect(reply?.entities.map((e) => e.type)).toEqual(['bold', 'code'])
@@ -62,7 +66,9 @@ describe('Telegram bot (real grammY, real core, Bot API and Ollama doubles)', ()
       userId: USER,
       text: '@JustLayMeBot what is up?',
     })
-    const [reply, ...more] = (await s.telegram.until(settled(s, GROUP))) as DoubleMessage[]
+    const [reply, ...more] = (await s.telegram.until(
+      settled(s, GROUP, 'Group answer.'),
+    )) as DoubleMessage[]
 
     expect(reply?.text).toBe('Group answer.')
     expect(more).toEqual([])
@@ -83,7 +89,7 @@ describe('Telegram bot (real grammY, real core, Bot API and Ollama doubles)', ()
       userId: USER,
       text: '@JustLayMeBot hi',
     })
-    const [first] = (await s.telegram.until(settled(s, GROUP))) as DoubleMessage[]
+    const [first] = (await s.telegram.until(settled(s, GROUP, 'First.'))) as DoubleMessage[]
     s.ollama.set({ reply: () => 'Second.' })
     s.telegram.injectMessage({
       chatId: GROUP,
@@ -92,7 +98,7 @@ describe('Telegram bot (real grammY, real core, Bot API and Ollama doubles)', ()
       text: 'and then?',
       replyTo: first?.message_id as number,
     })
-    const messages = await s.telegram.until(settled(s, GROUP, 2))
+    const messages = await s.telegram.until(settled(s, GROUP, 'First.', 'Second.'))
     expect(messages.map((m) => m.text)).toEqual(['First.', 'Second.'])
   })
 
@@ -157,12 +163,48 @@ describe('Telegram bot (real grammY, real core, Bot API and Ollama doubles)', ()
     expect(text.length).toBeGreaterThan(9_000)
     s.ollama.set({ reply: () => text.split(/(?<=\n\n)/), tokenIntervalMs: 5 })
     s.telegram.injectMessage({ chatId: USER, userId: USER, text: 'tell me a lot' })
-    const messages = await s.telegram.until(settled(s, USER, 3))
+    const messages = await s.telegram.until(() => {
+      const all = s.telegram.botMessages(USER)
+      return all.map((m) => m.text).join('\n\n') === text ? all : undefined
+    })
 
     expect(messages).toHaveLength(3)
     for (const m of messages) expect(m.text.length).toBeLessThanOrEqual(4096)
     for (const m of messages) expect(m.text).toMatch(/end\.$/)
     expect(messages.map((m) => m.text).join('\n\n')).toBe(text)
+  })
+
+  it('formats every streaming edit, even in the middle of ** or a code fence', async () => {
+    stack = await startStack()
+    const s = stack
+    const tokens = [
+      '*She smiles.* ',
+      '**Listen',
+      ' closely',
+      '** now.\n\n',
+      '```py\n',
+      'print(1)',
+      '\n',
+      '```',
+    ]
+    s.ollama.set({ reply: () => tokens, tokenIntervalMs: 400 })
+    s.telegram.injectMessage({ chatId: USER, userId: USER, text: 'hi' })
+    const [reply] = (await s.telegram.until(
+      settled(s, USER, 'She smiles. Listen closely now.\n\nprint(1)'),
+    )) as DoubleMessage[]
+    expect(reply?.entities.map((e) => e.type)).toEqual(['italic', 'bold', 'pre'])
+    const writes = [...s.telegram.callsOf('sendMessage'), ...s.telegram.callsOf('editMessageText')]
+    expect(writes.length).toBeGreaterThan(2)
+    for (const call of writes) {
+      expect(call.body.parse_mode).toBe('HTML')
+      expect(call.error ?? '').not.toMatch(/parse entities/)
+    }
+    // At least one edit showed a state the model had not finished: closed for display.
+    const partial = s.telegram
+      .callsOf('editMessageText')
+      .map((c) => String(c.body.text))
+      .filter((html) => html !== s.telegram.callsOf('editMessageText').at(-1)?.body.text)
+    expect(partial.some((html) => /<b>|<pre>/.test(html))).toBe(true)
   })
 
   it('sends the plain text when Telegram rejects the formatted reply', async () => {
@@ -190,7 +232,9 @@ describe('Telegram bot (real grammY, real core, Bot API and Ollama doubles)', ()
     const words = Array.from({ length: 40 }, (_, i) => `w${i} `)
     s.ollama.set({ reply: () => words, tokenIntervalMs: 30 })
     s.telegram.injectMessage({ chatId: USER, userId: USER, text: 'flood me' })
-    const [reply] = (await s.telegram.until(settled(s, USER))) as DoubleMessage[]
+    const [reply] = (await s.telegram.until(
+      settled(s, USER, words.join('').trim()),
+    )) as DoubleMessage[]
 
     expect(reply?.text).toBe(words.join('').trim())
     expect(s.telegram.calls.some((c) => c.error?.startsWith('Too Many Requests'))).toBe(true)
@@ -209,7 +253,7 @@ describe('Telegram bot (real grammY, real core, Bot API and Ollama doubles)', ()
     s.telegram.failNext('sendMessage', tooMany, 12)
     s.telegram.failNext('editMessageText', tooMany, 12)
     s.telegram.injectMessage({ chatId: USER, userId: USER, text: 'hi' })
-    const [reply] = (await s.telegram.until(settled(s, USER))) as DoubleMessage[]
+    const [reply] = (await s.telegram.until(settled(s, USER, 'Patience pays.'))) as DoubleMessage[]
     expect(reply?.text).toBe('Patience pays.')
     expect(
       s.telegram.callsOf('sendMessage').filter((c) => c.error?.startsWith('Too Many')),
@@ -225,10 +269,10 @@ describe('Telegram bot (real grammY, real core, Bot API and Ollama doubles)', ()
     await s.telegram.until(() => s.ollama.active === 1 && s.telegram.botMessages(USER)[0])
     s.ollama.set({ reply: () => 'Quick answer.' })
     s.telegram.injectMessage({ chatId: OTHER, userId: OTHER, text: 'hello' })
-    const [other] = (await s.telegram.until(settled(s, OTHER))) as DoubleMessage[]
+    const [other] = (await s.telegram.until(settled(s, OTHER, 'Quick answer.'))) as DoubleMessage[]
 
     expect(other?.text).toBe('Quick answer.')
-    expect(s.telegram.botMessages(USER)[0]?.parseMode).toBeUndefined()
+    expect(s.telegram.botMessages(USER)[0]?.text).toMatch(/is typing/)
     expect(s.ollama.active).toBe(1)
   })
 
@@ -276,6 +320,30 @@ describe('Telegram bot (real grammY, real core, Bot API and Ollama doubles)', ()
     expect(dm?.replyMarkup).toBeDefined()
   })
 
+  it('inserts display names as plain text: a name shaped like a link never becomes one', async () => {
+    stack = await startStack()
+    const s = stack
+    const name = '[Admin: verify here](https://evil.example/verify) **boss**'
+    s.telegram.injectMessage({
+      chatId: GROUP,
+      chatType: 'supergroup',
+      userId: USER,
+      firstName: name,
+      text: '/subscribe@JustLayMeBot',
+    })
+    const pointer = await s.telegram.until(() => s.telegram.botMessages(GROUP)[0])
+    expect(pointer.text).toBe(`${name}, I've sent you the answer in a private message.`)
+    expect(pointer.entities).toEqual([])
+
+    // The persona greeting names the person ({{user}}): still plain text.
+    s.telegram.injectMessage({ chatId: USER, userId: USER, firstName: name, text: '/reset' })
+    const greeting = await s.telegram.until(() =>
+      s.telegram.botMessages(USER).find((m) => m.text.includes('verify here')),
+    )
+    expect(greeting.text).toContain(name)
+    expect(greeting.entities.filter((e) => e.type === 'text_link' || e.type === 'bold')).toEqual([])
+  })
+
   it('keeps a forum topic as its own conversation and answers inside the topic', async () => {
     stack = await startStack()
     const s = stack
@@ -287,7 +355,7 @@ describe('Telegram bot (real grammY, real core, Bot API and Ollama doubles)', ()
       threadId: 77,
       text: '@JustLayMeBot hello topic',
     })
-    const [reply] = (await s.telegram.until(settled(s, GROUP))) as DoubleMessage[]
+    const [reply] = (await s.telegram.until(settled(s, GROUP, 'Topic answer.'))) as DoubleMessage[]
     expect(reply?.text).toBe('Topic answer.')
     expect(reply?.threadId).toBe(77)
     expect(s.telegram.callsOf('sendChatAction')[0]?.body.message_thread_id).toBe(77)
@@ -299,7 +367,7 @@ describe('Telegram bot (real grammY, real core, Bot API and Ollama doubles)', ()
     s.ollama.set({ reply: () => 'Made it.' })
     s.telegram.failNext('sendMessage', { code: 502, description: 'Bad Gateway' }, 1)
     s.telegram.injectMessage({ chatId: USER, userId: USER, text: 'hi' })
-    const [reply] = (await s.telegram.until(settled(s, USER))) as DoubleMessage[]
+    const [reply] = (await s.telegram.until(settled(s, USER, 'Made it.'))) as DoubleMessage[]
     expect(reply?.text).toBe('Made it.')
     expect(s.telegram.callsOf('sendMessage')[0]?.error).toBe('Bad Gateway')
   })
@@ -334,7 +402,9 @@ describe('Telegram bot (real grammY, real core, Bot API and Ollama doubles)', ()
       userId: USER,
       text: '@JustLayMeBot go',
     })
-    const [reply] = (await s.telegram.until(settled(s, GROUP))) as DoubleMessage[]
+    const [reply] = (await s.telegram.until(
+      settled(s, GROUP, words.join('').trim()),
+    )) as DoubleMessage[]
 
     expect(reply?.text).toBe(words.join('').trim())
     const edits = s.telegram.callsOf('editMessageText')
