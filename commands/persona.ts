@@ -25,7 +25,7 @@ async function exportPersona(ctx: CoreCommandContext, request: string | undefine
   const refusal: Record<Exclude<typeof result.status, 'exported'>, string> = {
     not_exportable: `${persona.name} cannot be exported: the operator keeps this card private.`,
     adult_not_allowed: `${persona.name} is for adults only. To export it, confirm you are 18 or older with /settings adult yes and ask ${ADULT_PLACES}.`,
-    premium_required: `${persona.name} is for premium members. ${ctx.services.billing ? 'Run /subscribe to export it.' : NO_SUBSCRIPTIONS}`,
+    premium_required: `${persona.name} is for premium members. ${ctx.services.billing || ctx.services.stars ? 'Run /subscribe to export it.' : NO_SUBSCRIPTIONS}`,
     not_allowed_here: `${persona.name} is not allowed in this chat. A chat admin can change that with /channel.`,
   }
   if (result.status !== 'exported') {
@@ -109,7 +109,7 @@ export const personaCommand: CoreCommand = {
         return
       case 'premium_required':
         await ctx.reply({
-          text: `${result.persona.name} is for premium members. ${ctx.services.billing ? 'Run /subscribe to unlock it.' : NO_SUBSCRIPTIONS}`,
+          text: `${result.persona.name} is for premium members. ${ctx.services.billing || ctx.services.stars ? 'Run /subscribe to unlock it.' : NO_SUBSCRIPTIONS}`,
           ephemeral: true,
         })
         return

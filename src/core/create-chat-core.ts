@@ -123,7 +123,7 @@ export function createChatCore(deps: ChatCoreDeps, options: ChatCoreOptions): Ru
       log,
       now,
     },
-    { ...options, subscriptions: deps.billing !== undefined },
+    { ...options, subscriptions: deps.billing !== undefined || deps.stars !== undefined },
   )
   const engine = new ReplyEngine(
     {
