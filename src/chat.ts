@@ -9,18 +9,18 @@ import {
   modelMissingMessage,
   ollamaOperatorMessages,
 } from '../bots/console/ollama-check.js'
-import { commands } from '../commands/index.js'
-import { SubscriptionEntitlements } from './billing/subscription-entitlements.js'
 import { ConfigError, loadConfig, readEnv } from './config.js'
-import { consoleUserId, withConsoleAdmin } from './console-user.js'
-import { createChatCore } from './core/create-chat-core.js'
+import { consoleUserId } from './console-user.js'
 import { ExportDirectory } from './files/export-directory.js'
-import { createLlmGateway, type LlmGatewayOptions } from './llm/create-llm-gateway.js'
+import { createLlmGateway } from './llm/create-llm-gateway.js'
 import { createLogger } from './logger.js'
 import { FilePersonaRepository } from './personas/file-persona-repository.js'
 import { createDatabase } from './storage/create-database.js'
 import { migrateToLatest } from './storage/migrate.js'
 import { createSqlStores } from './storage/sql-stores.js'
+import { buildChatCore } from './wiring/build-core.js'
+import { llmGatewayOptionsFrom } from './wiring/config-options.js'
+import { requiredModels } from './wiring/load-personas.js'
 
 /** Where the terminal chat reads and writes; tests pass their own. */
 export interface ChatIo {
@@ -88,20 +88,8 @@ export async function main(
       io.errors.write(`No personas could be loaded from ${config.PERSONAS_DIR}.\n`)
       return 1
     }
-    await llm.start([
-      ...new Set([
-        config.OLLAMA_MODEL,
-        ...personas.list().flatMap((p) => (p.model ? [p.model] : [])),
-      ]),
-    ])
-    const entitlements = new SubscriptionEntitlements(
-      { stores },
-      { graceDays: config.BILLING_GRACE_DAYS },
-    )
-    const core = createChatCore(
-      { stores, llm, personas, entitlements, grants: entitlements, commands, exportFiles, log },
-      chatCoreOptionsFrom(config),
-    )
+    await llm.start(requiredModels(config, personas))
+    const core = buildChatCore(config, { stores, llm, personas, exportFiles, log })
     try {
       await runConsoleChat(
         { core, log },
@@ -109,10 +97,10 @@ export async function main(
           input: io.input,
           output: io.output,
           userId: consoleUserId(),
-          persona: typeof values.persona === 'string' ? values.persona : undefined,
-          fileDir: exportFiles.dir,
           adultAllowed: config.CONSOLE_ADMIN,
           operatorMessages: ollamaOperatorMessages(config.OLLAMA_HOSTS, config.OLLAMA_MODEL),
+          persona: typeof values.persona === 'string' ? values.persona : undefined,
+          fileDir: exportFiles.dir,
         },
       )
     } finally {
@@ -122,38 +110,6 @@ export async function main(
   } finally {
     await llm.close()
     await database.destroy()
-  }
-}
-
-/** The LLM gateway's options from the validated configuration (also for `npm start`). */
-export function llmGatewayOptionsFrom(config: ReturnType<typeof loadConfig>): LlmGatewayOptions {
-  return {
-    hosts: config.OLLAMA_HOSTS,
-    defaultModel: config.OLLAMA_MODEL,
-    fallbackModel: config.OLLAMA_FALLBACK_MODEL,
-    concurrency: config.OLLAMA_CONCURRENCY,
-    maxConcurrency: config.OLLAMA_MAX_CONCURRENCY,
-    maxQueue: config.OLLAMA_MAX_QUEUE,
-    autoPull: config.OLLAMA_AUTO_PULL,
-    firstTokenTimeoutMs: config.OLLAMA_FIRST_TOKEN_TIMEOUT_MS,
-    idleTimeoutMs: config.OLLAMA_IDLE_TIMEOUT_MS,
-    totalTimeoutMs: config.OLLAMA_TOTAL_TIMEOUT_MS,
-  }
-}
-
-/** The core's options from the validated configuration (also for `npm start`). */
-export function chatCoreOptionsFrom(config: ReturnType<typeof loadConfig>) {
-  return {
-    defaultModel: config.OLLAMA_MODEL,
-    fallbackModel: config.OLLAMA_FALLBACK_MODEL,
-    freeDailyMessages: config.FREE_DAILY_MESSAGES,
-    premiumDailyMessages: config.PREMIUM_DAILY_MESSAGES,
-    maxInputChars: config.MAX_INPUT_CHARS,
-    freeContextTokens: config.FREE_CONTEXT_TOKENS,
-    premiumContextTokens: config.PREMIUM_CONTEXT_TOKENS,
-    admins: withConsoleAdmin(config.ADMINS, config.CONSOLE_ADMIN),
-    paySupportText: config.PAYSUPPORT_TEXT,
-    termsUrl: config.TERMS_URL,
   }
 }
 

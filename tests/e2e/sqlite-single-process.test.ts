@@ -19,7 +19,7 @@ describe('one process per SQLite file', () => {
       expect(second.stderr).toContain(`pid ${first.child.pid}`)
       expect(second.stderr).toMatch(/running since \d{4}-\d\d-\d\dT/)
       expect(second.stderr).toContain('PostgreSQL')
-      expect((await fetch(`${first.url}/health`)).status).toBe(200)
+      expect((await fetch(`${first.url}/health/live`)).status).toBe(200)
     } finally {
       await first.kill9()
     }

@@ -1,6 +1,6 @@
 import { Counter, type Registry } from 'prom-client'
-import type { ChatCore } from './core/chat-core.js'
-import type { InboundMessage, ReplyEvent } from './core/types.js'
+import type { ChatCore } from '../core/chat-core.js'
+import type { InboundMessage, ReplyEvent } from '../core/types.js'
 
 /**
  * Wraps a ChatCore so every handled message is counted on `/metrics`
