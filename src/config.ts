@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
+import { isIP } from 'node:net'
 import { parseEnv } from 'node:util'
 
 /** One variable: how to read it, what is expected, and an example for the error message. */
@@ -123,10 +124,45 @@ const smtpUrl: VarSpec<string> = {
   parse: (raw) => (/^smtps?:\/\/[^\s]+$/i.test(raw.trim()) ? raw.trim() : undefined),
 }
 
+/** What Fastify's `trustProxy` accepts: off, on, a hop count, or the proxies' addresses. */
+export type TrustProxy = boolean | number | readonly string[]
+
+/** Named ranges understood by proxy-addr (Fastify's implementation of `trustProxy`). */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal'])
+
+function isProxyAddress(item: string): boolean {
+  if (PROXY_RANGE_NAMES.has(item)) return true
+  const [address, bits, extra] = item.split('/')
+  if (extra !== undefined || !address) return false
+  const family = isIP(address)
+  if (family === 0) return false
+  if (bits === undefined) return true
+  if (!/^\d{1,3}$/.test(bits)) return false
+  return Number(bits) <= (family === 4 ? 32 : 128)
+}
+
+const trustProxy: VarSpec<TrustProxy> = {
+  expected:
+    'false, true, a hop count (1, 2, ...), or a comma-separated list of proxy addresses or CIDR ranges (loopback, linklocal and uniquelocal also work)',
+  example: '1 or 127.0.0.1,10.0.0.0/8',
+  parse: (raw) => {
+    const v = raw.trim().toLowerCase()
+    if (['false', '0', 'no', 'off', ''].includes(v)) return false
+    if (['true', 'yes', 'on'].includes(v)) return true
+    if (/^\d{1,3}$/.test(v)) return Number(v)
+    const items = v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+    return items.length > 0 && items.every(isProxyAddress) ? items : undefined
+  },
+}
+
 const SPEC = {
   PORT: { ...int(1, 65535, '3000'), default: '3000' },
   HOST: { ...str('a host name or IP address', '0.0.0.0'), default: '0.0.0.0' },
   PUBLIC_URL: httpUrl('https://bots.example.com'),
+  TRUST_PROXY: { ...trustProxy, default: 'false' },
   LOG_LEVEL: { ...oneOf(LOG_LEVELS, 'info'), default: 'info' },
   LOG_FORMAT: { ...oneOf(['json', 'pretty'] as const, 'pretty'), default: 'json' },
   DATABASE_URL: { ...databaseUrl, default: './data/justlayme.sqlite' },
@@ -210,6 +246,7 @@ const SPEC = {
     default: 'JustLayMe <no-reply@localhost.localdomain>',
   },
   ADMIN_EMAIL: email('ops@example.com'),
+  MAIL_RETENTION_DAYS: { ...int(1, 3650, '7'), default: '7' },
 
   SHUTDOWN_GRACE_MS: { ...int(0, 3_600_000, '30000'), default: '30000' },
   METRICS_TOKEN: {
@@ -322,6 +359,39 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return out as Config
+}
+
+/** Every configured secret value, for the logger to scrub wherever it might appear. */
+export function configuredSecrets(config: Config): string[] {
+  const values = [
+    config.DISCORD_TOKEN,
+    config.TELEGRAM_BOT_TOKEN,
+    config.TELEGRAM_WEBHOOK_SECRET,
+    config.STRIPE_SECRET_KEY,
+    config.STRIPE_WEBHOOK_SECRET,
+    config.LINK_SECRET,
+    config.METRICS_TOKEN,
+    smtpPassword(config.SMTP_URL),
+    databasePassword(config.DATABASE_URL),
+  ]
+  return values.filter((v): v is string => v !== undefined && v !== '')
+}
+
+function smtpPassword(url: string | undefined): string | undefined {
+  return url ? passwordOf(url) : undefined
+}
+
+function databasePassword(url: string): string | undefined {
+  return /^postgres/i.test(url) ? passwordOf(url) : undefined
+}
+
+function passwordOf(url: string): string | undefined {
+  try {
+    const password = decodeURIComponent(new URL(url).password)
+    return password === '' ? undefined : password
+  } catch {
+    return undefined
+  }
 }
 
 const SECRET_KEYS = /TOKEN|SECRET|KEY|PASSWORD/

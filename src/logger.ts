@@ -1,12 +1,17 @@
 import { createRequire } from 'node:module'
 import { type DestinationStream, type Logger, pino } from 'pino'
 import { hideMessageText } from './log-message-text.js'
+import { createLineScrubber, redactUrl, scrubSecrets } from './log-scrub.js'
+
+export { redactUrl, scrubSecrets } from './log-scrub.js'
 
 export interface LoggerOptions {
   readonly level: string
   readonly format: 'json' | 'pretty'
   /** Where lines go; stdout by default (tests and the terminal chat pass their own). */
   readonly destination?: DestinationStream | undefined
+  /** Configured secret values (bot tokens, keys): never written, whatever field holds them. */
+  readonly secrets?: readonly (string | undefined)[] | undefined
   /** Whether `pino-pretty` can be loaded (a production install may leave it out). */
   readonly prettyAvailable?: (() => boolean) | undefined
 }
@@ -46,26 +51,6 @@ const SECRET_PATHS = [
 
 const EMAIL_PATHS = ['email', '*.email', 'to', '*.to', 'address', '*.address']
 
-/** Hides link tokens in logged URLs (`/subscribe/<token>`, `/billing/<token>`, `?token=`). */
-export function redactUrl(url: string): string {
-  return url
-    .replace(/\/(subscribe|billing)\/(?!success\b|cancel\b)[^/?#]+/g, '/$1/[redacted]')
-    .replace(/([?&]token=)[^&#]*/g, '$1[redacted]')
-    .replace(/\/bot\d+:[\w-]+\//g, '/bot[redacted]/')
-}
-
-/**
- * Removes secrets that libraries quote inside error texts: Telegram bot tokens in request
- * URLs, passwords in connection URLs, Stripe keys and webhook secrets.
- */
-export function scrubSecrets(text: string): string {
-  return text
-    .replace(/bot\d+:[\w-]{10,}/g, 'bot[redacted]')
-    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/:@]+:[^\s/@]+@/gi, '$1[redacted]@')
-    .replace(/\b(sk|rk)_(test|live)_[A-Za-z0-9]+/g, '[redacted]')
-    .replace(/\bwhsec_[A-Za-z0-9]+/g, '[redacted]')
-}
-
 function scrubbedError(err: unknown): unknown {
   const serialized = pino.stdSerializers.err(err as Error) as unknown as Record<string, unknown>
   if (!serialized || typeof serialized !== 'object') return serialized
@@ -79,6 +64,8 @@ function scrubbedError(err: unknown): unknown {
 /**
  * The one root logger: JSON lines by default, human-readable with `format: 'pretty'`.
  * Secrets are always redacted; email addresses too unless the level is debug or trace.
+ * Known fields are censored by path; then every finished line is scrubbed of link tokens,
+ * token-shaped secrets and the configured secret values, wherever they sit in the object.
  */
 export function createLogger(options: LoggerOptions): Logger {
   const verbose = options.level === 'debug' || options.level === 'trace'
@@ -86,6 +73,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const base = {
     level: options.level,
     redact: { paths, censor: '[redacted]' },
+    hooks: { streamWrite: createLineScrubber(options.secrets) },
     serializers: {
       req(req: { method?: string; url?: string; id?: unknown }) {
         return { method: req.method, url: redactUrl(req.url ?? ''), id: req.id }

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { pino } from 'pino'
-import { type Config, ConfigError, loadConfig, readEnv } from './config.js'
+import { type Config, ConfigError, configuredSecrets, loadConfig, readEnv } from './config.js'
 import { createLogger } from './logger.js'
 import { type RunningPlatform, startPlatform } from './platform.js'
 import { NO_TERMINAL_CHAT, oneLine, StartupError, StartupReporter } from './startup-messages.js'
@@ -47,6 +47,7 @@ async function main(): Promise<void> {
     level: config.LOG_LEVEL,
     format: config.LOG_FORMAT,
     destination: logFile ? pino.destination({ dest: logFile, sync: false }) : undefined,
+    secrets: configuredSecrets(config),
   })
   if (logFile) process.stdout.write(`Logs are written to ${logFile}\n`)
 

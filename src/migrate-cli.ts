@@ -1,4 +1,5 @@
 import { loadCliConfig } from './cli-config.js'
+import { configuredSecrets } from './config.js'
 import { createLogger } from './logger.js'
 import { createDatabase } from './storage/create-database.js'
 import { migrateToLatest } from './storage/migrate.js'
@@ -7,7 +8,11 @@ import { migrateToLatest } from './storage/migrate.js'
 async function main(): Promise<number> {
   const config = loadCliConfig()
   if (!config) return 1
-  const log = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT })
+  const log = createLogger({
+    level: config.LOG_LEVEL,
+    format: config.LOG_FORMAT,
+    secrets: configuredSecrets(config),
+  })
   const handle = createDatabase(config.DATABASE_URL)
   try {
     await migrateToLatest(handle.db, log)

@@ -11,9 +11,11 @@ import { ExportDirectory } from './files/export-directory.js'
 import { createLlmGateway, type LlmGateway } from './llm/create-llm-gateway.js'
 import { createServer, type ServerPlugin } from './server/app.js'
 import { reportOllamaAtStart, StartupReporter } from './startup-messages.js'
+import { RetentionSweeper } from './storage/retention-sweeper.js'
+import { DAY_MS, DEFAULT_RETENTION } from './storage/sql-retention.js'
 import { botsFrom, startBots } from './wiring/bots.js'
 import { buildChatCore } from './wiring/build-core.js'
-import { llmGatewayOptionsFrom } from './wiring/config-options.js'
+import { llmGatewayOptionsFrom, serverOptionsFrom } from './wiring/config-options.js'
 import { healthOf, logDisabledParts } from './wiring/health.js'
 import { instrumentChatCore } from './wiring/instrumented-chat-core.js'
 import { loadPersonas, requiredModels } from './wiring/load-personas.js'
@@ -55,6 +57,11 @@ export async function startPlatform(
   const { database, stores, linkSecret, ownership } = await openStores(config, log)
   const exportFiles = new ExportDirectory(join(config.DATA_DIR, 'exports'))
   const registry = new Registry()
+  const retention = new RetentionSweeper(
+    { db: database.db, log: log.child({ component: 'retention' }) },
+    { ...DEFAULT_RETENTION, mailRetentionMs: config.MAIL_RETENTION_DAYS * DAY_MS },
+  )
+  retention.start()
   registerBuildInfo(registry)
   const notifier = new AccountNotifier({
     accounts: stores.accounts,
@@ -86,14 +93,17 @@ export async function startPlatform(
   }
   const health = healthOf({ stores, llm, email, billing, stars: stars.parts, ...bots })
   let draining = false
-  const server = await createServer({
-    log,
-    registry,
-    plugins,
-    metricsToken: config.METRICS_TOKEN,
-    drain: () => ({ draining, repliesInFlight: core.inFlight() }),
-    health,
-  })
+  const server = await createServer(
+    {
+      log,
+      registry,
+      plugins,
+      metricsToken: config.METRICS_TOKEN,
+      drain: () => ({ draining, repliesInFlight: core.inFlight() }),
+      health,
+    },
+    serverOptionsFrom(config),
+  )
   await server.listen({ host: config.HOST, port: config.PORT })
   log.info(
     { url: config.PUBLIC_URL, host: config.HOST, port: config.PORT },
@@ -141,7 +151,13 @@ export async function startPlatform(
         await server
           .close()
           .catch((err: unknown) => log.error({ err }, 'closing the HTTP server failed'))
-        await Promise.allSettled([billing?.close(), email?.close(), llm.close(), personas.close()])
+        await Promise.allSettled([
+          billing?.close(),
+          email?.close(),
+          llm.close(),
+          personas.close(),
+          retention.stop(),
+        ])
         await Promise.race([Promise.allSettled(background), new Promise((r) => setTimeout(r, 500))])
         await database.destroy()
         ownership?.release()

@@ -3,7 +3,7 @@ import type { Logger } from '../core/ports/logger.js'
 import type { BillingService } from '../core/ports/services.js'
 import type { BillingStores } from './billing-stores.js'
 import type { LinkPurpose, LinkTokens } from './link-tokens.js'
-import { isLive } from './subscription-state.js'
+import { emptyRecord, isLive } from './subscription-state.js'
 
 /** What opening a link leads to; the routes turn it into a redirect or a page. */
 export type LinkResult =
@@ -69,7 +69,8 @@ export class StripeBilling implements BillingService {
 
   async billingLink(accountId: string, now: number): Promise<string | null> {
     const record = await this.#stores.subscriptions.get(accountId)
-    if (!record?.stripeCustomerId) return null
+    // A customer made for a checkout that was never paid has nothing to manage yet.
+    if (!record?.stripeCustomerId || !record.stripeSubscriptionId) return null
     return `${this.#publicUrl}/billing/${this.#links.issue('billing', accountId, now)}`
   }
 
@@ -86,10 +87,12 @@ export class StripeBilling implements BillingService {
       return { kind: 'already_subscribed' }
     }
     const account = await this.#stores.accounts.get(accountId)
-    // The account was merged into another or deleted since the link was made.
+    // The account was deleted since the link was made.
     if (!account) return { kind: 'invalid' }
     const email = account.emailVerified ? account.email : null
     try {
+      const customer =
+        record?.stripeCustomerId ?? (await this.#ensureCustomer(accountId, email, now))
       const session = await this.#call(() =>
         this.#stripe.checkout.sessions.create(
           {
@@ -97,11 +100,7 @@ export class StripeBilling implements BillingService {
             line_items: [{ price: this.#priceId, quantity: 1 }],
             client_reference_id: accountId,
             subscription_data: { metadata: { account_id: accountId } },
-            ...(record?.stripeCustomerId
-              ? { customer: record.stripeCustomerId }
-              : email
-                ? { customer_email: email }
-                : {}),
+            customer,
             success_url: `${this.#publicUrl}/subscribe/success`,
             cancel_url: `${this.#publicUrl}/subscribe/cancel`,
           },
@@ -169,6 +168,26 @@ export class StripeBilling implements BillingService {
     return { amount: refund.amount, currency: refund.currency }
   }
 
+  /**
+   * One Stripe customer per account, made before its first checkout: every checkout (two links
+   * opened side by side too) then bills that customer, so its portal reaches every
+   * subscription. The idempotency key makes concurrent first checkouts agree on one customer.
+   */
+  async #ensureCustomer(accountId: string, email: string | null, now: number): Promise<string> {
+    const created = await this.#call(() =>
+      this.#stripe.customers.create(
+        { ...(email ? { email } : {}), metadata: { account_id: accountId } },
+        { idempotencyKey: `customer-${accountId}` },
+      ),
+    )
+    return this.#stores.transaction(async (tx) => {
+      const current = (await tx.subscriptions.get(accountId)) ?? emptyRecord(accountId, now)
+      if (current.stripeCustomerId) return current.stripeCustomerId
+      await tx.subscriptions.upsert({ ...current, stripeCustomerId: created.id, updatedAt: now })
+      return created.id
+    })
+  }
+
   async #claim(
     token: string,
     purpose: LinkPurpose,
@@ -183,6 +202,9 @@ export class StripeBilling implements BillingService {
     if (checked.status !== 'valid') return { kind: checked.status }
     const first = await this.#stores.kv.claim(`link:${purpose}:${checked.jti}`, now)
     if (!first) return { kind: 'used' }
-    return { kind: 'claimed', accountId: checked.accountId, jti: checked.jti }
+    // A link made before an account merge acts for the account that survived it.
+    const accountId = await this.#stores.accounts.survivorOf(checked.accountId)
+    if (!accountId) return { kind: 'invalid' }
+    return { kind: 'claimed', accountId, jti: checked.jti }
   }
 }

@@ -124,8 +124,28 @@ export class StripeWebhookProcessor {
         : undefined) ??
       (hints.customerId ? await tx.subscriptions.findByCustomer(hints.customerId) : undefined)
     if (row) return { accountId: row.accountId, row }
-    if (!hints.accountId) return null
-    return { accountId: hints.accountId, row: await tx.subscriptions.get(hints.accountId) }
+    return this.#byAccountId(tx, hints.accountId)
+  }
+
+  /**
+   * An account id carried by Stripe (client reference, metadata) follows merges to the
+   * surviving account; an id that never existed matches nothing, so no row is ever written
+   * for an account that is not there.
+   */
+  async #byAccountId(
+    tx: BillingStores,
+    accountId: string | null | undefined,
+  ): Promise<{ accountId: string; row: SubscriptionRecord | undefined } | null> {
+    if (!accountId) return null
+    const survivor = await tx.accounts.survivorOf(accountId)
+    if (!survivor) return null
+    if (survivor !== accountId) {
+      this.#log.info(
+        { accountId, survivor },
+        'stripe event for a merged account: using the survivor',
+      )
+    }
+    return { accountId: survivor, row: await tx.subscriptions.get(survivor) }
   }
 
   async #checkoutCompleted(
@@ -137,10 +157,7 @@ export class StripeWebhookProcessor {
     const customerId = idOf(session.customer)
     const subscriptionId = idOf(session.subscription)
     const found = session.client_reference_id
-      ? {
-          accountId: session.client_reference_id,
-          row: await tx.subscriptions.get(session.client_reference_id),
-        }
+      ? await this.#byAccountId(tx, session.client_reference_id)
       : await this.#findAccount(tx, { accountId: session.metadata?.[ACCOUNT_KEY], customerId })
     if (!found) return this.#unmatched('checkout.session.completed', session.id)
     const current = found.row ?? emptyRecord(found.accountId, now)
@@ -175,6 +192,13 @@ export class StripeWebhookProcessor {
     if (!found) return this.#unmatched('subscription', subscription.id)
     const accountId = found.accountId
     const current = found.row ?? emptyRecord(accountId, now)
+    if (
+      current.stripeSubscriptionId &&
+      current.stripeSubscriptionId !== subscription.id &&
+      isLive(current.status)
+    ) {
+      return this.#secondSubscription(tx, current, subscription)
+    }
     if (!shouldApply(current, subscription, created)) return { outcome: 'stale', notices: [] }
     const next = applySubscription(current, subscription, created, now)
     await tx.subscriptions.upsert(next)
@@ -213,6 +237,34 @@ export class StripeWebhookProcessor {
       await this.#emails?.premiumEnded(tx, accountId, `premium-ended:${eventId}`)
     }
     return { outcome: 'applied', notices }
+  }
+
+  /**
+   * Another subscription of an account whose first one is live (two checkout links paid):
+   * premium keeps following the first, the second stays reachable in the customer's portal
+   * (one customer per account), and the operator is told once per pair.
+   */
+  async #secondSubscription(
+    tx: BillingStores,
+    current: SubscriptionRecord,
+    subscription: Stripe.Subscription,
+  ): Promise<ProcessResult> {
+    if (!isLive(subscription.status)) return { outcome: 'ignored', notices: [] }
+    const subscriptionIds = [current.stripeSubscriptionId ?? '', subscription.id]
+    this.#log.warn(
+      { accountId: current.accountId, subscriptionIds },
+      'account pays for a second live subscription; premium follows the first, admin told',
+    )
+    await this.#emails?.adminDuplicateSubscription(
+      tx,
+      {
+        accountId: current.accountId,
+        customerId: idOf(subscription.customer) ?? current.stripeCustomerId,
+        subscriptionIds,
+      },
+      `duplicate-subscription:${[...subscriptionIds].sort().join(':')}`,
+    )
+    return { outcome: 'applied', notices: [] }
   }
 
   #invoiceHints(invoice: Stripe.Invoice) {

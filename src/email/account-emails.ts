@@ -34,6 +34,12 @@ export interface AccountEmails {
     info: { accountId: string; amount: number | null; currency: string | null },
     dedupeKey: string,
   ): Promise<void>
+  /** One account pays for more than one live subscription (e.g. two checkout links paid). */
+  adminDuplicateSubscription(
+    stores: OutboxStores,
+    info: { accountId: string; customerId: string | null; subscriptionIds: readonly string[] },
+    dedupeKey: string,
+  ): Promise<void>
   adminRefund(
     stores: OutboxStores,
     info: { accountId: string | null; amount: number; currency: string; chargeId: string },

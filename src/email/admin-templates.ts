@@ -22,6 +22,25 @@ export function adminNewSubscriberEmail(
   }
 }
 
+export function adminDuplicateSubscriptionEmail(
+  ctx: TemplateContext,
+  v: { accountId: string; customerId: string | null; subscriptionIds: readonly string[] },
+): RenderedEmail {
+  const ids = v.subscriptionIds.join(', ')
+  const customer = v.customerId ?? 'unknown customer'
+  const text = [
+    `Account ${v.accountId} pays for ${v.subscriptionIds.length} live subscriptions (${ids}), customer ${customer}.`,
+    'Premium follows the first one. The person can cancel the extra one in the Customer Portal (/billing), or refund and cancel it in the Stripe dashboard.',
+  ].join('\n')
+  const body = html`<p>Account <code>${v.accountId}</code> pays for <strong>${v.subscriptionIds.length} live subscriptions</strong> (<code>${ids}</code>), customer <code>${customer}</code>.</p>
+<p>Premium follows the first one. The person can cancel the extra one in the Customer Portal (<code>/billing</code>), or refund and cancel it in the Stripe dashboard.</p>`
+  return {
+    subject: `[${PRODUCT}] Duplicate subscription`,
+    text: text + footer(ctx),
+    html: layout(ctx, 'Duplicate subscription', body),
+  }
+}
+
 export function adminRefundEmail(
   ctx: TemplateContext,
   v: { accountId: string | null; amount: number; currency: string; chargeId: string },

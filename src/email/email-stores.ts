@@ -21,6 +21,34 @@ export interface EmailTokenStore {
   countSince(filter: { accountId?: string; email?: string }, sinceMs: number): Promise<number>
 }
 
+/** A merge that waits for the account already holding the address to approve it. */
+export interface MergeRequestRecord {
+  readonly tokenHash: string
+  /** The account that asked (it joins `intoAccountId` when approved). */
+  readonly fromAccountId: string
+  /** The account that verified the address first; it decides. */
+  readonly intoAccountId: string
+  readonly email: string
+  readonly createdAt: number
+  readonly expiresAt: number
+  readonly decidedAt: number | null
+  readonly decision: 'approved' | 'refused' | null
+}
+
+export interface MergeRequestStore {
+  insert(request: MergeRequestRecord): Promise<void>
+  find(tokenHash: string): Promise<MergeRequestRecord | undefined>
+  /**
+   * Records the decision in one atomic update that succeeds only while the request is
+   * undecided and unexpired; returns the request when this call decided it.
+   */
+  decide(
+    tokenHash: string,
+    decision: 'approved' | 'refused',
+    now: number,
+  ): Promise<MergeRequestRecord | undefined>
+}
+
 export type OutboxStatus = 'pending' | 'sent' | 'failed'
 
 export interface OutboxMessage {
@@ -64,5 +92,6 @@ export interface EmailOutboxStore {
 export interface EmailStores extends Stores {
   readonly emailTokens: EmailTokenStore
   readonly outbox: EmailOutboxStore
+  readonly mergeRequests: MergeRequestStore
   transaction<T>(fn: (stores: EmailStores) => Promise<T>): Promise<T>
 }

@@ -4,9 +4,13 @@ import { type Static, Type } from '@sinclair/typebox'
 import type { FastifyError, FastifyPluginAsync, FastifyReply } from 'fastify'
 import type { EmailVerifier } from './email-verification-service.js'
 import {
+  awaitingApprovalPage,
   confirmPage,
   errorPage,
   expiredPage,
+  mergeApprovalPage,
+  mergeDecidedPage,
+  mergeRequestGonePage,
   missingTokenPage,
   type Page,
   tooManyAttemptsPage,
@@ -24,6 +28,15 @@ export interface EmailVerificationRoutesOptions {
 
 const TokenInput = Type.Object({ token: Type.Optional(Type.String()) })
 type TokenInput = Static<typeof TokenInput>
+const MergeInput = Type.Object({
+  token: Type.Optional(Type.String()),
+  decision: Type.Optional(Type.String()),
+})
+type MergeInput = Static<typeof MergeInput>
+
+function decisionOf(input: MergeInput | undefined): 'approve' | 'refuse' {
+  return input?.decision === 'approve' ? 'approve' : 'refuse'
+}
 
 // Tokens are 43 characters; anything much longer is not one of ours.
 const MAX_TOKEN_LENGTH = 200
@@ -116,9 +129,35 @@ export const emailVerificationRoutes: FastifyPluginAsync<EmailVerificationRoutes
     async (request, reply) =>
       answer(reply, request.body, request.validationError !== undefined, async (token) => {
         const result = await verifier.confirm(token, now())
-        return result.status === 'verified'
-          ? verifiedPage(result.email, result.merged)
-          : unusableTokenPage(result.status)
+        if (result.status === 'verified') return verifiedPage(result.email, result.merged)
+        if (result.status === 'awaiting_approval') return awaitingApprovalPage(result.email)
+        return unusableTokenPage(result.status)
+      }),
+  )
+
+  // The verified account's answer to a request to link, from the buttons in its own chat.
+  // GET shows who asks and changes nothing (link previews open it); POST decides.
+  app.get<{ Querystring: MergeInput }>(
+    '/verify/merge',
+    { schema: { querystring: MergeInput }, attachValidation: true },
+    async (request, reply) =>
+      answer(reply, request.query, request.validationError !== undefined, async (token) => {
+        const found = await verifier.inspectMerge(token, now())
+        return found.status === 'pending'
+          ? mergeApprovalPage(found.email, token, decisionOf(request.query), found.requestedBy)
+          : mergeRequestGonePage(found.status)
+      }),
+  )
+
+  app.post<{ Body: MergeInput }>(
+    '/verify/merge',
+    { schema: { body: MergeInput }, attachValidation: true },
+    async (request, reply) =>
+      answer(reply, request.body, request.validationError !== undefined, async (token) => {
+        const result = await verifier.decideMerge(token, decisionOf(request.body), now())
+        if (result.status === 'approved') return mergeDecidedPage(true, result.email)
+        if (result.status === 'refused') return mergeDecidedPage(false, result.email)
+        return mergeRequestGonePage(result.status)
       }),
   )
 }

@@ -5,6 +5,13 @@ import type { StartVerificationResult, VerificationService } from '../core/ports
 import { normalizeEmailAddress } from './address.js'
 import type { TemplateContext } from './email-layout.js'
 import type { EmailStores } from './email-stores.js'
+import {
+  MergeConsent,
+  type MergeDecision,
+  type MergeDecisionResult,
+  type MergeInspection,
+  type RequesterIdentity,
+} from './merge-consent.js'
 import { verificationEmail, welcomeEmail } from './templates.js'
 
 export const TOKEN_TTL_MS = 24 * 60 * 60 * 1000
@@ -24,10 +31,7 @@ export type TokenInspection =
     }
   | { readonly status: 'used' | 'expired' | 'unknown' }
 
-export interface RequesterIdentity {
-  readonly platform: string
-  readonly displayName: string
-}
+export type { RequesterIdentity } from './merge-consent.js'
 
 /** The result of confirming (consuming) a token. */
 export type ConfirmResult =
@@ -39,6 +43,11 @@ export type ConfirmResult =
       /** True when two accounts became one. */
       readonly merged: boolean
     }
+  | {
+      /** The address belongs to another verified account, which was asked to approve. */
+      readonly status: 'awaiting_approval'
+      readonly email: string
+    }
   | { readonly status: 'used' | 'expired' | 'unknown' }
 
 /** What the `/verify` routes need. */
@@ -47,6 +56,10 @@ export interface EmailVerifier {
   inspect(token: string, now: number): Promise<TokenInspection>
   /** Consumes the token once, verifies the address and links accounts. Never throws for bad input. */
   confirm(token: string, now: number): Promise<ConfirmResult>
+  /** The approval page of a merge request (changes nothing). */
+  inspectMerge(token: string, now: number): Promise<MergeInspection>
+  /** The verified account's answer to a merge request; approving merges. */
+  decideMerge(token: string, decision: MergeDecision, now: number): Promise<MergeDecisionResult>
 }
 
 export interface EmailVerificationServiceDeps {
@@ -69,7 +82,8 @@ export function hashToken(token: string): string {
 /**
  * Email verification: `start` emails a single-use link (only the token's SHA-256 is stored),
  * `inspect` backs the GET page, `confirm` the POST. Confirming an address another account
- * already owns merges this account into that one in the same transaction.
+ * already verified merges nothing: that account is asked in its own chats (`MergeConsent`)
+ * and the accounts become one only when it approves.
  */
 export class EmailVerificationService implements VerificationService, EmailVerifier {
   readonly #stores: EmailStores
@@ -79,6 +93,7 @@ export class EmailVerificationService implements VerificationService, EmailVerif
   readonly #ctx: TemplateContext
   readonly #ttlMs: number
   readonly #maxPerHour: number
+  readonly #consent: MergeConsent
 
   constructor(deps: EmailVerificationServiceDeps, options: EmailVerificationServiceOptions) {
     this.#stores = deps.stores
@@ -88,6 +103,15 @@ export class EmailVerificationService implements VerificationService, EmailVerif
     this.#ctx = { publicUrl: options.publicUrl.replace(/\/+$/, '') }
     this.#ttlMs = options.tokenTtlMs ?? TOKEN_TTL_MS
     this.#maxPerHour = options.maxPerHour ?? MAX_REQUESTS_PER_HOUR
+    this.#consent = new MergeConsent(deps, this.#ctx)
+  }
+
+  inspectMerge(token: string, now: number): Promise<MergeInspection> {
+    return this.#consent.inspect(token, now)
+  }
+
+  decideMerge(token: string, decision: MergeDecision, now: number): Promise<MergeDecisionResult> {
+    return this.#consent.decide(token, decision, now)
   }
 
   async start(accountId: string, rawEmail: string, now: number): Promise<StartVerificationResult> {
@@ -157,46 +181,53 @@ export class EmailVerificationService implements VerificationService, EmailVerif
       const account = await s.accounts.get(consumed.accountId)
       if (!account) return undefined
       const owner = await s.accounts.findByEmail(consumed.email)
-      let survivor = account.id
       if (owner && owner.id !== account.id) {
-        // The account that already owns the address survives: it is the one the person proved first.
-        await s.accounts.merge(account.id, owner.id, now)
-        survivor = owner.id
+        // The address belongs to an account that proved it first: only its approval merges.
+        const approval = await this.#consent.request(s, account.id, owner.id, consumed.email, now)
+        return {
+          email: consumed.email,
+          accountId: account.id,
+          pending: { owner: owner.id, approval },
+        }
       }
-      const merged = survivor !== account.id
-      await s.accounts.setEmailVerified(survivor, consumed.email, now)
-      const mail = welcomeEmail(this.#ctx, { email: consumed.email, merged })
+      await s.accounts.setEmailVerified(account.id, consumed.email, now)
+      const mail = welcomeEmail(this.#ctx, { email: consumed.email, merged: false })
       await s.outbox.enqueue({
         kind: 'welcome',
         to: consumed.email,
         ...mail,
-        dedupeKey: `welcome:${consumed.email}${merged ? `:merged:${account.id}` : ''}`,
+        dedupeKey: `welcome:${consumed.email}`,
         createdAt: now,
       })
-      return { email: consumed.email, accountId: survivor, merged, from: account.id }
+      return { email: consumed.email, accountId: account.id, pending: undefined }
     })
     if (!outcome) return this.#whyNotConsumed(tokenHash, now)
 
-    this.#log.info(
-      { accountId: outcome.accountId, mergedFrom: outcome.merged ? outcome.from : undefined },
-      outcome.merged ? 'email verified; accounts merged' : 'email verified',
-    )
-    this.#onEnqueued()
-    await this.#tellInChat(outcome.accountId, outcome.email, outcome.merged)
-    return {
-      status: 'verified',
-      email: outcome.email,
-      accountId: outcome.accountId,
-      merged: outcome.merged,
+    if (outcome.pending) {
+      this.#log.info(
+        { accountId: outcome.accountId, owner: outcome.pending.owner },
+        'email confirmed for an address another account holds; asked that account to approve',
+      )
+      try {
+        await this.#consent.ask(
+          outcome.accountId,
+          outcome.pending.owner,
+          outcome.email,
+          outcome.pending.approval,
+        )
+      } catch (err) {
+        this.#log.warn({ err, accountId: outcome.accountId }, 'could not ask for merge approval')
+      }
+      return { status: 'awaiting_approval', email: outcome.email }
     }
+    this.#log.info({ accountId: outcome.accountId }, 'email verified')
+    this.#onEnqueued()
+    await this.#tellInChat(outcome.accountId, outcome.email)
+    return { status: 'verified', email: outcome.email, accountId: outcome.accountId, merged: false }
   }
 
-  async #requesters(accountId: string): Promise<RequesterIdentity[]> {
-    const identities = await this.#stores.accounts.identities(accountId)
-    return identities.map((i) => ({
-      platform: PLATFORM_NAMES[i.platform] ?? i.platform,
-      displayName: oneLine(i.displayName),
-    }))
+  #requesters(accountId: string): Promise<RequesterIdentity[]> {
+    return this.#consent.identities(accountId)
   }
 
   async #whyNotConsumed(tokenHash: string, now: number): Promise<ConfirmResult> {
@@ -208,11 +239,9 @@ export class EmailVerificationService implements VerificationService, EmailVerif
     return { status: 'unknown' }
   }
 
-  async #tellInChat(accountId: string, email: string, merged: boolean): Promise<void> {
+  async #tellInChat(accountId: string, email: string): Promise<void> {
     if (!this.#notifier) return
-    const text = merged
-      ? `Your email ${email} is verified, and your Discord and Telegram accounts are now one account: one subscription, one set of personas and one memory.`
-      : `Your email ${email} is verified. Verify the same address from the other platform to link your accounts.`
+    const text = `Your email ${email} is verified. Verify the same address from the other platform to link your accounts.`
     try {
       await this.#notifier.notifyAccount(accountId, { text })
     } catch (err) {
@@ -237,18 +266,4 @@ export class EmailVerificationService implements VerificationService, EmailVerif
     }
     return Math.max(1, Math.ceil((hi - (now - HOUR_MS)) / 1000))
   }
-}
-
-const PLATFORM_NAMES: Record<string, string> = {
-  discord: 'Discord',
-  telegram: 'Telegram',
-  console: 'terminal',
-}
-
-/** Display names go into mail bodies and pages: one line, bounded. */
-function oneLine(text: string): string {
-  return text
-    .replace(/[\s\p{Cc}]+/gu, ' ')
-    .trim()
-    .slice(0, 64)
 }

@@ -1,7 +1,11 @@
 import type { Clock } from '../core/ports/clock.js'
 import type { Logger } from '../core/ports/logger.js'
 import type { AccountEmails, OutboxStores } from './account-emails.js'
-import { adminNewSubscriberEmail, adminRefundEmail } from './admin-templates.js'
+import {
+  adminDuplicateSubscriptionEmail,
+  adminNewSubscriberEmail,
+  adminRefundEmail,
+} from './admin-templates.js'
 import type { RenderedEmail, TemplateContext } from './email-layout.js'
 import { adminStarsEventEmail, starsReceiptEmail } from './stars-templates.js'
 import { paymentFailedEmail, premiumEndedEmail, premiumStartedEmail } from './templates.js'
@@ -88,6 +92,19 @@ export class OutboxAccountEmails implements AccountEmails {
       stores,
       'admin_new_subscriber',
       adminNewSubscriberEmail(this.#ctx, info),
+      dedupeKey,
+    )
+  }
+
+  async adminDuplicateSubscription(
+    stores: OutboxStores,
+    info: { accountId: string; customerId: string | null; subscriptionIds: readonly string[] },
+    dedupeKey: string,
+  ): Promise<void> {
+    await this.toAdmin(
+      stores,
+      'admin_duplicate_subscription',
+      adminDuplicateSubscriptionEmail(this.#ctx, info),
       dedupeKey,
     )
   }

@@ -20,22 +20,76 @@ ${content}
   return { status, body: body.value }
 }
 
+type Identity = { platform: string; platformUserId?: string; displayName: string }
+
+/** Platform and the platform's own user id first (they cannot be faked), the chosen name last. */
+function identityList(identities: readonly Identity[]): SafeHtml | string {
+  const items = identities.map(
+    (r) =>
+      html`<li><strong>${r.platform}</strong> account, user id <strong><code>${r.platformUserId ?? '?'}</code></strong> <span class="muted">(shown name “${r.displayName}”, which anyone can choose)</span></li>`,
+  )
+  return items.length > 0 ? html`<ul>${items}</ul>` : ''
+}
+
 export function confirmPage(
   email: string,
   token: string,
-  requestedBy: readonly { platform: string; displayName: string }[] = [],
+  requestedBy: readonly Identity[] = [],
 ): Page {
-  const who = requestedBy.map(
-    (r) => html`<li><strong>${r.displayName}</strong> on ${r.platform}</li>`,
-  )
   return page(
     200,
     'Confirm your email',
     html`<p>Press the button to verify <strong>${email}</strong> for this JustLayMe account:</p>
-${who.length > 0 ? html`<ul>${who}</ul>` : ''}
-<p class="muted">If another account already verified this address, the two become one account. Only confirm if the account above is yours.</p>
+${identityList(requestedBy)}
+<p class="muted">Check the platform and user id: only confirm if that account is yours. If another account already verified this address, it is asked in its own chat before the two become one.</p>
 <form method="post" action="verify"><input type="hidden" name="token" value="${token}"><button type="submit">Confirm my email</button></form>`,
   )
+}
+
+export function awaitingApprovalPage(email: string): Page {
+  return page(
+    200,
+    'Waiting for approval',
+    html`<p><strong>${email}</strong> already belongs to another JustLayMe account.</p>
+<p>We asked that account, in its own Discord or Telegram chat, to approve linking. The accounts become one only when it approves; you'll be told in your chat.</p>`,
+  )
+}
+
+export function mergeApprovalPage(
+  email: string,
+  token: string,
+  decision: 'approve' | 'refuse',
+  requestedBy: readonly Identity[],
+): Page {
+  const approve = decision === 'approve'
+  return page(
+    200,
+    approve ? 'Approve linking?' : 'Refuse linking?',
+    html`<p>Someone asked to link this account to yours (<strong>${email}</strong>):</p>
+${identityList(requestedBy)}
+<p>If you approve, it becomes part of your account and shares your subscription, personas and memory. Approve only if that account is yours.</p>
+<form method="post" action="merge"><input type="hidden" name="token" value="${token}"><input type="hidden" name="decision" value="${decision}"><button type="submit">${approve ? 'Approve linking' : 'Refuse linking'}</button></form>`,
+  )
+}
+
+export function mergeDecidedPage(approved: boolean, email: string): Page {
+  return page(
+    200,
+    approved ? 'Accounts linked' : 'Linking refused',
+    approved
+      ? html`<p>Done: the accounts are now one (<strong>${email}</strong>). You can close this page.</p>`
+      : html`<p>Refused: the accounts stay separate. You can close this page.</p>`,
+  )
+}
+
+export function mergeRequestGonePage(status: 'decided' | 'expired' | 'unknown'): Page {
+  const text =
+    status === 'decided'
+      ? 'This request was already answered.'
+      : status === 'expired'
+        ? 'This request has expired (requests last 24 hours). The other account can ask again.'
+        : "We don't recognise this request. Open the button from your chat again."
+  return page(status === 'unknown' ? 404 : 410, 'Request closed', html`<p>${text}</p>`)
 }
 
 export function verifiedPage(email: string, merged: boolean): Page {

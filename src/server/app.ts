@@ -40,8 +40,11 @@ export interface ServerDeps {
 export interface ServerOptions {
   /** Largest accepted request body in bytes (default 64 KiB; Stripe events are small). */
   readonly bodyLimit?: number | undefined
-  /** Trust `X-Forwarded-*` from a reverse proxy (for client IPs in rate limits). */
-  readonly trustProxy?: boolean | undefined
+  /**
+   * Trust `X-Forwarded-*` from a reverse proxy, so `request.ip` (and with it every rate limit)
+   * is the real client: `true`, a hop count, or the proxies' addresses (`TRUST_PROXY`).
+   */
+  readonly trustProxy?: boolean | number | readonly string[] | undefined
 }
 
 const QUIET_ROUTES = new Set(['/health', '/health/live', '/health/ready', '/metrics'])
@@ -104,7 +107,7 @@ export async function createServer(
     // pino's Logger is Fastify's base logger; widening keeps the instance type plain.
     loggerInstance: deps.log as FastifyBaseLogger,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    trustProxy: options.trustProxy ?? false,
+    trustProxy: fastifyTrustProxy(options.trustProxy),
     // Monitors poll /health and /metrics every few seconds; their request lines would drown
     // the rest. URLs with personal tokens are never logged (the routes log outcomes instead).
     logController: new LogController({
@@ -159,6 +162,18 @@ export async function createServer(
   }
 
   return app
+}
+
+/**
+ * Fastify 5 takes addresses and booleans as they are but treats a bare number as "trust no
+ * hop"; a hop count becomes the function proxy-addr understands (trust the nearest `n` hops).
+ */
+function fastifyTrustProxy(
+  value: ServerOptions['trustProxy'],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof value === 'number') return (_address, hop) => hop < value
+  if (typeof value === 'object') return [...value]
+  return value ?? false
 }
 
 function publicMessage(status: number): string {

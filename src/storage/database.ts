@@ -106,6 +106,23 @@ export interface EmailOutboxTable {
   sent_at: number | null
 }
 
+export interface AccountRedirectTable {
+  from_account_id: string
+  to_account_id: string
+  merged_at: number
+}
+
+export interface MergeRequestTable {
+  token_hash: string
+  from_account_id: string
+  into_account_id: string
+  email: string
+  created_at: number
+  expires_at: number
+  decided_at: number | null
+  decision: string | null
+}
+
 export interface KvTable {
   key: string
   value: string
@@ -144,6 +161,8 @@ export interface Database {
   email_token: EmailTokenTable
   email_outbox: EmailOutboxTable
   kv: KvTable
+  account_redirect: AccountRedirectTable
+  merge_request: MergeRequestTable
   stars_subscription: StarsSubscriptionTable
   stars_payment: StarsPaymentTable
 }

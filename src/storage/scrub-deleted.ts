@@ -4,10 +4,16 @@ import type { Database } from './database.js'
 import type { WalCheckpointer } from './wal-checkpointer.js'
 
 /** The tables that hold a person's words or mail: the ones scrubbed after a deletion. */
-export const PERSONAL_TABLES = ['message', 'conversation', 'email_outbox', 'email_token'] as const
+export const PERSONAL_TABLES = [
+  'message',
+  'conversation',
+  'email_outbox',
+  'email_token',
+  'merge_request',
+] as const
 
 /**
- * Largest SQLite file `VACUUM`ed online after a deletion (64 MiB: well under a second of
+ * Largest SQLite file `VACUUM`ed online after a deletion (64 MiB: a few seconds of
  * blocked writes on our benchmark machine). Larger files get the TRUNCATE checkpoint only; the
  * README says how to vacuum them offline.
  */

@@ -42,6 +42,18 @@ export async function mergeAccounts(
     .where('account_id', '=', fromId)
     .execute()
 
+  await db
+    .updateTable('merge_request')
+    .set({ from_account_id: intoId })
+    .where('from_account_id', '=', fromId)
+    .execute()
+  await db
+    .updateTable('merge_request')
+    .set({ into_account_id: intoId })
+    .where('into_account_id', '=', fromId)
+    .execute()
+  await writeRedirect(db, fromId, intoId, now)
+
   // Delete first: the e-mail address is unique and may move to `into`.
   await db.deleteFrom('account').where('id', '=', fromId).execute()
   const takeEmail =
@@ -56,6 +68,29 @@ export async function mergeAccounts(
       last_seen_at: Math.max(Number(into.last_seen_at), Number(from.last_seen_at)),
     })
     .where('id', '=', intoId)
+    .execute()
+}
+
+/**
+ * Leaves a forwarding address: ids stored elsewhere (Stripe metadata, link tokens, queued
+ * work) resolve to the survivor. Earlier redirects to `fromId` move on too, so every lookup is
+ * one step, however many merges followed.
+ */
+async function writeRedirect(
+  db: Kysely<Database>,
+  fromId: string,
+  intoId: string,
+  now: number,
+): Promise<void> {
+  await db
+    .updateTable('account_redirect')
+    .set({ to_account_id: intoId })
+    .where('to_account_id', '=', fromId)
+    .execute()
+  await db
+    .insertInto('account_redirect')
+    .values({ from_account_id: fromId, to_account_id: intoId, merged_at: now })
+    .onConflict((oc) => oc.column('from_account_id').doUpdateSet({ to_account_id: intoId }))
     .execute()
 }
 

@@ -92,6 +92,22 @@ export class SqlAccountStore implements AccountStore {
   }
 
   /** Exact match; callers normalise addresses (trim, lower-case) before storing and looking up. */
+  async survivorOf(accountId: string): Promise<string | undefined> {
+    const own = await this.#db
+      .selectFrom('account')
+      .select('id')
+      .where('id', '=', accountId)
+      .executeTakeFirst()
+    if (own) return own.id
+    const redirect = await this.#db
+      .selectFrom('account_redirect')
+      .innerJoin('account', 'account.id', 'account_redirect.to_account_id')
+      .select('account.id')
+      .where('account_redirect.from_account_id', '=', accountId)
+      .executeTakeFirst()
+    return redirect?.id
+  }
+
   async findByEmail(email: string): Promise<Account | undefined> {
     const row = await this.#db
       .selectFrom('account')

@@ -105,12 +105,19 @@ export class SqlPersonalDataStore implements PersonalDataStore {
       .deleteFrom('email_token')
       .where('account_id', '=', accountId)
       .executeTakeFirst()
+    // Pending or decided requests to link accounts quote the address: they go too.
+    const requests = await this.#db
+      .deleteFrom('merge_request')
+      .where((eb) =>
+        eb.or([eb('from_account_id', '=', accountId), eb('into_account_id', '=', accountId)]),
+      )
+      .executeTakeFirst()
     return {
       conversations: Number(dms.numDeletedRows),
       groupMessages,
       groupSummaries: groups.length,
       emails: Number(emails?.numDeletedRows ?? 0),
-      emailLinks: Number(links.numDeletedRows),
+      emailLinks: Number(links.numDeletedRows) + Number(requests.numDeletedRows),
     }
   }
 

@@ -10,6 +10,7 @@ import { SqlConversationStore } from './sql-conversation-store.js'
 import { SqlEmailOutboxStore } from './sql-email-outbox-store.js'
 import { SqlEmailTokenStore } from './sql-email-token-store.js'
 import { SqlKeyValueStore } from './sql-kv-store.js'
+import { SqlMergeRequestStore } from './sql-merge-request-store.js'
 import { SqlPersonalDataStore } from './sql-personal-data-store.js'
 import { SqlStarsStore } from './sql-stars-store.js'
 import { SqlStripeEventStore } from './sql-stripe-event-store.js'
@@ -69,6 +70,7 @@ function storesOver(
     stars: new SqlStarsStore(db),
     emailTokens: new SqlEmailTokenStore(db),
     outbox: new SqlEmailOutboxStore(db),
+    mergeRequests: new SqlMergeRequestStore(db),
     personalData: new SqlPersonalDataStore(db),
     scrubDeleted(): Promise<ScrubReport> {
       if (db.isTransaction) return Promise.reject(new Error('scrubDeleted inside a transaction'))

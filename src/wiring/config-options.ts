@@ -2,6 +2,7 @@ import type { Config } from '../config.js'
 import { withConsoleAdmin } from '../console-user.js'
 import type { ChatCoreOptions } from '../core/create-chat-core.js'
 import type { LlmGatewayOptions } from '../llm/create-llm-gateway.js'
+import type { ServerOptions } from '../server/app.js'
 
 /** The LLM gateway's options from the validated configuration (`npm start` and `npm run chat`). */
 export function llmGatewayOptionsFrom(config: Config): LlmGatewayOptions {
@@ -33,4 +34,9 @@ export function chatCoreOptionsFrom(config: Config): ChatCoreOptions {
     paySupportText: config.PAYSUPPORT_TEXT,
     termsUrl: config.TERMS_URL,
   }
+}
+
+/** The HTTP server's knobs from the configuration. */
+export function serverOptionsFrom(config: Pick<Config, 'TRUST_PROXY'>): ServerOptions {
+  return { trustProxy: config.TRUST_PROXY }
 }

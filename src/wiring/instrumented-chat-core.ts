@@ -2,9 +2,14 @@ import { Counter, type Registry } from 'prom-client'
 import type { ChatCore } from '../core/chat-core.js'
 import type { InboundMessage, ReplyEvent } from '../core/types.js'
 
+/** The label for every command name the core does not serve (typos, made-up names). */
+export const UNKNOWN_COMMAND = 'unknown'
+
 /**
  * Wraps a ChatCore so every handled message is counted on `/metrics`
  * (`justlayme_messages_handled_total{platform,outcome}`), without the core knowing prom-client.
+ * Every label comes from a closed set: platforms, error codes and the core's own command
+ * names; whatever else a person types is counted as `unknown`, so no input adds a series.
  */
 export function instrumentChatCore(core: ChatCore, registry: Registry): ChatCore {
   const handled = new Counter({
@@ -19,6 +24,7 @@ export function instrumentChatCore(core: ChatCore, registry: Registry): ChatCore
     labelNames: ['platform', 'command'] as const,
     registers: [registry],
   })
+  const known = new Set(core.commands.map((c) => c.name))
   async function* counted(
     message: InboundMessage,
     signal?: AbortSignal,
@@ -43,7 +49,8 @@ export function instrumentChatCore(core: ChatCore, registry: Registry): ChatCore
     },
     reply: counted,
     runCommand: (invocation, io) => {
-      commands.inc({ platform: invocation.platform, command: invocation.name })
+      const command = known.has(invocation.name) ? invocation.name : UNKNOWN_COMMAND
+      commands.inc({ platform: invocation.platform, command })
       return core.runCommand(invocation, io)
     },
     parseArgs: (name, text) => core.parseArgs(name, text),

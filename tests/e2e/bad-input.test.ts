@@ -13,12 +13,27 @@ import { type FuzzResult, fuzzRequests, runFuzz } from './fuzz.js'
  */
 
 let world: World
+/** Harmless while `/metrics` is open; the bearer token once it is protected. */
+const METRICS_TOKEN = 'e2e-metrics-bearer-token'
+
+/** Series (sample lines) on `/metrics`, without the process and Node.js runtime ones. */
+async function appSeries(): Promise<string[]> {
+  const res = await fetch(`${world.url}/metrics`, {
+    headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+  })
+  expect(res.status).toBe(200)
+  return (await res.text())
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith('#') && !/^(process|nodejs)_/.test(l))
+}
 
 const lastUserText = (r: DoubleChatRequest) =>
   r.messages.filter((m) => m.role === 'user').at(-1)?.content ?? ''
 
 beforeAll(async () => {
-  world = await World.start({ env: { FREE_DAILY_MESSAGES: '100000' } })
+  world = await World.start({
+    env: { FREE_DAILY_MESSAGES: '100000', METRICS_TOKEN: METRICS_TOKEN },
+  })
   world.ollama.set({ reply: (r) => `Echo: ${lastUserText(r)} END` })
 })
 
@@ -336,5 +351,58 @@ describe('hostile persona cards dropped in while running (#19)', () => {
     expect(sent.at(-1)).toContain('trap 2')
     expect(world.platform.child.exitCode).toBeNull()
     expect((await world.health()).status).toBe(200)
+  })
+})
+
+describe('made-up commands', () => {
+  it('10,000 of them are answered and leave the metric series count unchanged', async () => {
+    const users = Array.from({ length: 500 }, (_, i) => 802_000 + i)
+    // One made-up command first, so the shared `unknown` series exists before counting.
+    await world.telegramSay(users[0] ?? 0, '/not_a_command_warmup')
+    const before = await appSeries()
+    const sentBefore = new Map(users.map((u) => [u, world.telegram.botMessages(u).length]))
+
+    for (let i = 0; i < 10_000; i++) {
+      const user = users[i % users.length] ?? 0
+      world.telegram.injectMessage({ chatId: user, userId: user, text: `/madeup_${i}_x${i * 7}` })
+    }
+    await world.telegram.until(
+      () =>
+        users.every((u) => world.telegram.botMessages(u).length - (sentBefore.get(u) ?? 0) >= 20),
+      150_000,
+    )
+
+    const after = await appSeries()
+    const commandSeries = (lines: string[]) =>
+      lines.filter((l) => l.startsWith('justlayme_commands_'))
+    const names = (lines: string[]) => new Set(lines.map((l) => l.slice(0, l.lastIndexOf(' '))))
+    const added = [...names(after)].filter((n) => !names(before).has(n))
+    expect(commandSeries(after).length).toBe(commandSeries(before).length)
+    expect(added).toEqual([])
+    expect(after.join('\n')).not.toContain('madeup_')
+    const unknown = after.find((l) => l.includes('command="unknown"'))
+    expect(Number(unknown?.split(' ').at(-1))).toBeGreaterThanOrEqual(10_001)
+    expect(world.platform.child.exitCode).toBeNull()
+  }, 180_000)
+})
+
+describe('redaction sweep', () => {
+  it('no log line of this run holds a secret or a personal link token', async () => {
+    // Hand out fresh links of every kind, including one whose private delivery fails: the
+    // logged Telegram error then carries the request with the link button.
+    world.telegram.failNext('sendMessage', {
+      code: 403,
+      description: "Forbidden: bot can't initiate conversation with a user",
+    })
+    world.telegram.injectMessage({ chatId: -100_803, userId: 803_002, text: '/subscribe' })
+    await world.platform.waitForLog((l) => l.msg === 'telegram could not answer privately')
+    await world.telegramSay(803_001, '/subscribe')
+    await world.telegramSay(803_001, '/verify sweep@example.test')
+    await world.verificationLink('sweep@example.test')
+    const secrets = world.secrets()
+    expect(Object.keys(secrets).filter((k) => k.startsWith('link token')).length).toBeGreaterThan(2)
+    expect(secrets.LINK_SECRET).toBeTruthy()
+    expect(world.allLogLines().length).toBeGreaterThan(10)
+    expect(world.leaks()).toEqual([])
   })
 })

@@ -10,6 +10,7 @@ import {
 import { type SmtpDouble, startSmtpDouble } from '../doubles/smtp-double.js'
 import { deliverEvent, type Obj, StripeDouble } from '../doubles/stripe-double.js'
 import { TelegramApiDouble } from '../doubles/telegram-double.js'
+import { findLeaks, type Leak, linkTokensIn } from './log-sweep.js'
 import { freePort, type PlatformProcess, startPlatform, tempDataDir } from './platform-process.js'
 
 export const STRIPE_SECRET_KEY = 'sk_test_e2e_secret'
@@ -33,6 +34,8 @@ export class World {
   readonly port: number
   readonly env: Record<string, string>
   platform: PlatformProcess
+  /** Log lines of platform processes this world already replaced (restarts). */
+  readonly #earlierLogs: string[] = []
 
   private constructor(
     parts: Pick<
@@ -148,12 +151,64 @@ export class World {
 
   /** Restarts on the same data after a stop or `kill -9`. */
   async restart(extraEnv: Record<string, string> = {}): Promise<void> {
+    this.#earlierLogs.push(...this.#linesOf(this.platform))
     this.platform = await startPlatform({ ...this.env, ...extraEnv })
     await this.waitForBots()
   }
 
+  /** Every log line of every platform process this world ran: JSON lines and stderr. */
+  allLogLines(): string[] {
+    return [...this.#earlierLogs, ...this.#linesOf(this.platform)]
+  }
+
+  #linesOf(platform: PlatformProcess): string[] {
+    return [...platform.logs.map((l) => JSON.stringify(l)), ...platform.stderr().split('\n')]
+  }
+
+  /**
+   * Configured secrets, the link secret and every personal link token the platform sent
+   * through the doubles (chat messages, buttons, mails), by name.
+   */
+  secrets(): Record<string, string | undefined> {
+    const secrets: Record<string, string | undefined> = {
+      DISCORD_TOKEN: this.env.DISCORD_TOKEN,
+      TELEGRAM_BOT_TOKEN: this.env.TELEGRAM_BOT_TOKEN,
+      TELEGRAM_WEBHOOK_SECRET: this.env.TELEGRAM_WEBHOOK_SECRET,
+      STRIPE_SECRET_KEY: this.env.STRIPE_SECRET_KEY,
+      STRIPE_WEBHOOK_SECRET: this.env.STRIPE_WEBHOOK_SECRET,
+      LINK_SECRET: this.env.LINK_SECRET ?? this.#storedLinkSecret(),
+      METRICS_TOKEN: this.env.METRICS_TOKEN,
+    }
+    const sent: string[] = []
+    for (const method of ['sendMessage', 'editMessageText', 'sendDocument']) {
+      for (const call of this.telegram.callsOf(method)) sent.push(JSON.stringify(call.body))
+    }
+    for (const m of this.discord.messages.values()) sent.push(safeJson(m))
+    for (const i of this.discord.interactions.values()) sent.push(safeJson(i.callbacks))
+    for (const mail of this.smtp.messages) sent.push(mail.text, mail.html)
+    for (const [n, token] of linkTokensIn(sent).entries()) secrets[`link token #${n}`] = token
+    return secrets
+  }
+
+  #storedLinkSecret(): string | undefined {
+    if (this.env.DATABASE_URL?.startsWith('postgres')) return undefined
+    try {
+      return this.query<{ value: string }>("select value from kv where key = 'link_secret'")[0]
+        ?.value
+    } catch {
+      return undefined
+    }
+  }
+
+  /** The redaction sweep: log lines that hold a secret or a link token (none expected). */
+  leaks(): Leak[] {
+    return findLeaks(this.allLogLines(), this.secrets())
+  }
+
+  /** Stops everything; fails when any log line of the run holds a secret or a link token. */
   async close(): Promise<void> {
     await this.platform.stop().catch(() => undefined)
+    const leaks = this.leaks()
     await Promise.allSettled([
       this.ollama.close(),
       this.telegram.close(),
@@ -162,6 +217,11 @@ export class World {
       this.smtp.close(),
     ])
     rmSync(this.dataDir, { recursive: true, force: true })
+    if (leaks.length > 0) {
+      throw new Error(
+        `secrets in the logs:\n${leaks.map((l) => `${l.what}: ${l.line}`).join('\n')}`,
+      )
+    }
   }
 
   // ---- Telegram ------------------------------------------------------------------------
@@ -308,6 +368,24 @@ export class World {
     return confirmed.text()
   }
 
+  /** Opens an approve/refuse button of a merge request, then submits its form. */
+  async decideMerge(link: string): Promise<string> {
+    const page = await fetch(link)
+    if (page.status !== 200) throw new Error(`merge page answered ${page.status}`)
+    await page.arrayBuffer()
+    const params = new URL(link).searchParams
+    const decided = await fetch(`${this.url}/verify/merge`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        token: params.get('token') ?? '',
+        decision: params.get('decision') ?? '',
+      }).toString(),
+    })
+    if (decided.status !== 200) throw new Error(`merge decision answered ${decided.status}`)
+    return decided.text()
+  }
+
   // ---- Database ---------------------------------------------------------------------------
 
   /** Reads the platform's SQLite file (read-only) while it runs or after it stopped. */
@@ -350,6 +428,14 @@ export function interactionAnswer(
   )
   const last = followUps.at(-1)
   return last ? { text: last.content, links: linksOf(last.components) } : undefined
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? ''
+  } catch {
+    return ''
+  }
 }
 
 /** Polls `check` until it returns a value; rejects after `timeoutMs`. */

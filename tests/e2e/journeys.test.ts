@@ -62,7 +62,7 @@ describe('one person on Telegram and Discord: chat, verify, subscribe, merge, ca
     expect(subscribeLink.startsWith(`${world.url}/subscribe/`)).toBe(true)
     const sessionId = await world.openSubscribeLink(subscribeLink)
     const session = world.stripe.sessions.get(sessionId)
-    expect(session?.customer_email).toBe(email)
+    expect(world.stripe.customers.get(String(session?.customer))?.email).toBe(email)
     const paid = await world.pay(sessionId)
 
     // Told in chat that premium is active; /status agrees.
@@ -90,9 +90,19 @@ describe('one person on Telegram and Discord: chat, verify, subscribe, merge, ca
     ])
     expect(verify.text).toContain(`I sent a link to ${email}`)
     const secondLink = await world.verificationLink(email, 1)
-    const merged = await world.confirmEmail(secondLink)
-    expect(merged).toContain(email)
-    expect(merged).toContain('Your Discord and Telegram accounts are now one account')
+    const waiting = await world.confirmEmail(secondLink)
+    expect(waiting).toContain('Waiting for approval')
+    expect(world.query('select count(*) n from account')[0]).toEqual({ n: 2 })
+    // The account that verified first (Telegram) is asked in its own chat, with buttons.
+    const asking = await world.telegram.until(() =>
+      world.telegram
+        .botMessages(telegramUser)
+        .find((m) => m.text.startsWith('Someone asked to link another account to yours')),
+    )
+    expect(asking.text).toContain(`Discord user id ${discordUser}`)
+    const approve = world.telegramLinks(telegramUser).find((u) => u.includes('decision=approve'))
+    const merged = await world.decideMerge(approve ?? '')
+    expect(merged).toContain('Accounts linked')
     expect(world.query('select count(*) n from account')[0]).toEqual({ n: 1 })
     expect(
       world.query<{ platform: string }>('select platform from identity order by platform'),

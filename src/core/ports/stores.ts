@@ -23,6 +23,11 @@ export interface AccountStore {
     now: number,
   ): Promise<{ account: Account; created: boolean }>
   get(accountId: string): Promise<Account | undefined>
+  /**
+   * The account that now holds `accountId`: itself while it exists, the survivor when it was
+   * merged away (following the merge's redirect), undefined when it never existed.
+   */
+  survivorOf(accountId: string): Promise<string | undefined>
   findByEmail(email: string): Promise<Account | undefined>
   findIdentity(platform: Platform, platformUserId: string): Promise<Identity | undefined>
   identities(accountId: string): Promise<Identity[]>

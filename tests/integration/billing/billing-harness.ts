@@ -43,6 +43,8 @@ export function recordingEmails(fail: () => boolean = () => false): AccountEmail
     paymentFailed: (s, accountId, _info, key) => enqueue(s, 'payment-failed', accountId, key),
     premiumEnded: (s, accountId, key) => enqueue(s, 'premium-ended', accountId, key),
     adminNewSubscriber: (s, info, key) => enqueue(s, 'admin-new', info.accountId, key),
+    adminDuplicateSubscription: (s, info, key) =>
+      enqueue(s, 'admin-duplicate-subscription', info.accountId, key),
     adminRefund: (s, info, key) => enqueue(s, 'admin-refund', info.chargeId, key),
   }
 }

@@ -37,19 +37,27 @@ describe('subscribing through a personal link', () => {
       success_url: `${PUBLIC_URL}/subscribe/success`,
       cancel_url: `${PUBLIC_URL}/subscribe/cancel`,
     })
-    expect(request?.params.customer).toBeUndefined()
+    // The account's own Stripe customer, made just before (see item 5 of issue 19).
+    expect(request?.params.customer).toBe(
+      (await h.stores.subscriptions.get(accountId))?.stripeCustomerId,
+    )
     expect(request?.authorization).toBe('Bearer sk_test_double123')
     expect(request?.stripeVersion).toBe('2026-10-28.endive')
     expect(request?.idempotencyKey).toBeTruthy()
   })
 
-  it('prefills the verified email when the account has no Stripe customer yet', async () => {
+  it('creates the Stripe customer of the account with the verified email before its first checkout', async () => {
     const accountId = await h.account()
     await h.stores.accounts.setEmailVerified(accountId, 'ann@example.com', h.clock)
     await h.visit(await h.billing.service.subscribeLink(accountId, h.clock))
+    const [customer] = h.double.calls('POST', '/v1/customers')
+    expect(customer?.params.email).toBe('ann@example.com')
     const [request] = h.double.calls('POST', '/v1/checkout/sessions')
-    expect(request?.params.customer_email).toBe('ann@example.com')
-    expect(request?.params.customer).toBeUndefined()
+    expect(request?.params.customer).toMatch(/^cus_/)
+    expect(request?.params.customer_email).toBeUndefined()
+    expect((await h.stores.subscriptions.get(accountId))?.stripeCustomerId).toBe(
+      request?.params.customer,
+    )
   })
 
   it('reuses the existing Stripe customer instead of sending an email', async () => {
@@ -295,7 +303,8 @@ describe('webhooks to entitlement', () => {
     expect(forged.status).toBe(400)
     expect(forged.body.error).toBe('invalid_signature')
     expect(missing.status).toBe(400)
-    expect(await h.stores.subscriptions.get(accountId)).toBeUndefined()
+    // Only the customer made at checkout: no subscription was applied.
+    expect((await h.stores.subscriptions.get(accountId))?.stripeSubscriptionId ?? null).toBeNull()
     expect((await h.deliver(event)).body.outcome).toBe('applied')
   })
 
@@ -305,7 +314,8 @@ describe('webhooks to entitlement', () => {
     const event = h.double.subscriptionEvent('created', paid.subscriptionId)
     const response = await h.deliver(event, { timestamp: Math.floor(Date.now() / 1000) - 600 })
     expect(response.status).toBe(400)
-    expect(await h.stores.subscriptions.get(accountId)).toBeUndefined()
+    // Only the customer made at checkout: no subscription was applied.
+    expect((await h.stores.subscriptions.get(accountId))?.stripeSubscriptionId ?? null).toBeNull()
   })
 
   it('leaves nothing half-applied when applying an event fails, and applies it on retry', async () => {
@@ -317,7 +327,8 @@ describe('webhooks to entitlement', () => {
     const failed = await h.deliver(event)
 
     expect(failed.status).toBe(500)
-    expect(await h.stores.subscriptions.get(accountId)).toBeUndefined()
+    // Only the customer made at checkout: no subscription was applied.
+    expect((await h.stores.subscriptions.get(accountId))?.stripeSubscriptionId ?? null).toBeNull()
     h.failEmails = false
     expect((await h.deliver(event)).body.outcome).toBe('applied')
     expect((await h.tier(accountId)).tier).toBe('premium')

@@ -71,7 +71,11 @@ describe('email verification over HTTP', () => {
       expect(res.headers['referrer-policy']).toBe('no-referrer')
       expect(res.body).toContain('<form method="post"')
       expect(res.body).toContain(`value="${token}"`)
-      expect(res.body).toContain('<strong>Ada</strong> on Discord')
+      // Platform and the platform's own user id, which a requester cannot choose or fake.
+      expect(res.body).toContain(
+        '<strong>Discord</strong> account, user id <strong><code>111</code></strong>',
+      )
+      expect(res.body).toContain('shown name “Ada”')
     }
     const account = await f.stores.accounts.get(accountId)
     expect(account?.emailVerified).toBe(false)

@@ -186,6 +186,18 @@ describe.each(TEST_DIALECTS)('SqlAccountStore.merge on %s', (dialect) => {
     expect(await t.stores.accounts.findByEmail('from@example.com')).toBeUndefined()
   })
 
+  it('leaves a redirect: the merged-away id resolves to the survivor, through later merges too', async () => {
+    const { into, from } = await twoAccounts()
+    const third = (await t.stores.accounts.resolveIdentity('console', 'c', 'Ann', 3_000)).account
+    expect(await t.stores.accounts.survivorOf(from)).toBe(from)
+    await merge(from, into)
+    expect(await t.stores.accounts.survivorOf(from)).toBe(into)
+    await merge(into, third.id)
+    expect(await t.stores.accounts.survivorOf(from)).toBe(third.id)
+    expect(await t.stores.accounts.survivorOf(into)).toBe(third.id)
+    expect(await t.stores.accounts.survivorOf('no-such-account')).toBeUndefined()
+  })
+
   it('does nothing when merging an account into itself', async () => {
     const { into } = await twoAccounts()
     await merge(into, into)

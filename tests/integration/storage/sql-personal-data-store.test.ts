@@ -69,6 +69,17 @@ describe.each(TEST_DIALECTS)('SqlPersonalDataStore on %s', (dialect) => {
     const link = { email: 'ann@example.com', expiresAt: 10, usedAt: null, createdAt: 5 }
     await stores.emailTokens.insert({ ...link, tokenHash: 'h-ann', accountId: ann.id })
     await stores.emailTokens.insert({ ...link, tokenHash: 'h-bob', accountId: bob.id })
+    // Someone asked to link to Ann's verified address: the request quotes it.
+    await stores.mergeRequests.insert({
+      tokenHash: 'm-ann',
+      fromAccountId: bob.id,
+      intoAccountId: ann.id,
+      email: 'ann@example.com',
+      createdAt: 5,
+      expiresAt: 10,
+      decidedAt: null,
+      decision: null,
+    })
     return { ann, bob, dm, room }
   }
 
@@ -94,7 +105,7 @@ describe.each(TEST_DIALECTS)('SqlPersonalDataStore on %s', (dialect) => {
       groupMessages: 5,
       groupSummaries: 1,
       emails: 1,
-      emailLinks: 1,
+      emailLinks: 2,
     })
     expect(await t.stores.conversations.get(dm.id)).toBeUndefined()
     expect(await contents(t.stores, dm.id)).toEqual([])
@@ -107,6 +118,7 @@ describe.each(TEST_DIALECTS)('SqlPersonalDataStore on %s', (dialect) => {
     expect((await t.stores.outbox.due(100, 10)).map((m) => m.to)).toEqual(['bob@example.com'])
     expect(await t.stores.emailTokens.find('h-ann')).toBeUndefined()
     expect(await t.stores.emailTokens.find('h-bob')).toBeDefined()
+    expect(await t.stores.mergeRequests.find('m-ann')).toBeUndefined()
     // The account itself stays.
     expect((await t.stores.accounts.get(ann.id))?.email).toBe('ann@example.com')
     expect(await t.stores.personalData.groupMessages(bob.id)).toHaveLength(1)
