@@ -12,6 +12,13 @@ export const helpCommand: CoreCommand = {
           (c.permission === 'admin' && ctx.caller.isAdmin) ||
           (c.permission === 'chat_admin' && (ctx.caller.isChatAdmin || ctx.caller.isAdmin)),
       )
+      // Never point people at /subscribe or /billing when the server sells no subscriptions.
+      .filter(
+        (c) =>
+          ctx.services.billing ||
+          ctx.services.stars ||
+          (c.name !== 'subscribe' && c.name !== 'billing'),
+      )
     const lines = visible.map((c) => {
       const args = c.options.map((o) => (o.required ? `<${o.name}>` : `[${o.name}]`)).join(' ')
       return `/${c.name}${args ? ` ${args}` : ''} — ${c.description}`

@@ -1,9 +1,16 @@
 import type { CoreCommand, CoreCommandContext } from './types.js'
 
+/** Said instead of "Run /subscribe" when the server sells no subscriptions. */
+const NO_SUBSCRIPTIONS =
+  'Subscriptions are not enabled on this server; a bot admin can give you premium with /admin grant.'
+
 const ADULT_PLACES =
   'in a Discord age-restricted channel, in a Telegram private chat after /settings adult yes, or in a Telegram group where an admin ran /channel adult on'
 
-async function exportPersona(ctx: CoreCommandContext, name: string | undefined): Promise<void> {
+async function exportPersona(ctx: CoreCommandContext, request: string | undefined): Promise<void> {
+  const m = /^(?:(.*?)\s+)?(json|png)$/i.exec(request ?? '')
+  const format = m ? (m[2]?.toLowerCase() as 'json' | 'png') : 'auto'
+  const name = (m ? m[1] : request)?.trim() || undefined
   const persona = name
     ? ctx.services.personas.find(name)
     : await ctx.services.personas.active(ctx.caller)
@@ -14,15 +21,24 @@ async function exportPersona(ctx: CoreCommandContext, name: string | undefined):
     })
     return
   }
-  const result = await ctx.services.personas.export(ctx.caller, persona)
+  const result = await ctx.services.personas.export(ctx.caller, persona, format)
   const refusal: Record<Exclude<typeof result.status, 'exported'>, string> = {
     not_exportable: `${persona.name} cannot be exported: the operator keeps this card private.`,
     adult_not_allowed: `${persona.name} is for adults only. To export it, confirm you are 18 or older with /settings adult yes and ask ${ADULT_PLACES}.`,
-    premium_required: `${persona.name} is for premium members. Run /subscribe to export it.`,
+    premium_required: `${persona.name} is for premium members. ${ctx.services.billing || ctx.services.stars ? 'Run /subscribe to export it.' : NO_SUBSCRIPTIONS}`,
     not_allowed_here: `${persona.name} is not allowed in this chat. A chat admin can change that with /channel.`,
   }
   if (result.status !== 'exported') {
     await ctx.reply({ text: refusal[result.status], ephemeral: true })
+    return
+  }
+  if (result.png) {
+    await ctx.reply({
+      text: `${persona.name} as a Character Card V3 PNG (picture kept; /persona export ${persona.id} json for JSON):`,
+      ephemeral: true,
+      personal: true,
+      file: { name: `${persona.id}.png`, mimeType: 'image/png', content: result.png },
+    })
     return
   }
   await ctx.reply({
@@ -93,7 +109,7 @@ export const personaCommand: CoreCommand = {
         return
       case 'premium_required':
         await ctx.reply({
-          text: `${result.persona.name} is for premium members. Run /subscribe to unlock it.`,
+          text: `${result.persona.name} is for premium members. ${ctx.services.billing || ctx.services.stars ? 'Run /subscribe to unlock it.' : NO_SUBSCRIPTIONS}`,
           ephemeral: true,
         })
         return

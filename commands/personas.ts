@@ -1,5 +1,6 @@
 import { escapeMarkdown } from '../src/core/markdown-text.js'
 import { personaSheet } from '../src/core/persona-prompt.js'
+import { shortenAtWord } from '../src/core/shorten.js'
 import type { CoreCommand } from './types.js'
 
 export const personasCommand: CoreCommand = {
@@ -17,9 +18,10 @@ export const personasCommand: CoreCommand = {
       const tags = [p.tier === 'premium' ? 'premium' : '', p.nsfw ? '18+' : '']
         .filter(Boolean)
         .join(', ')
-      const blurb = personaSheet(p, escapeMarkdown(ctx.caller.displayName))
-        .description.replace(/\s+/g, ' ')
-        .slice(0, 90)
+      const blurb = shortenAtWord(
+        personaSheet(p, escapeMarkdown(ctx.caller.displayName)).description,
+        90,
+      )
       return `${p.id === active.id ? '▶ ' : '• '}${p.name} (${p.id})${tags ? ` [${tags}]` : ''}${blurb ? ` — ${blurb}` : ''}`
     })
     await ctx.reply({

@@ -1,12 +1,16 @@
-import { userInfo } from 'node:os'
 import { join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { Registry } from 'prom-client'
 import { runConsoleChat } from '../bots/console/console-chat.js'
-import { checkOllama } from '../bots/console/ollama-check.js'
+import {
+  checkOllama,
+  modelMissingMessage,
+  ollamaOperatorMessages,
+} from '../bots/console/ollama-check.js'
 import { ConfigError, loadConfig, readEnv } from './config.js'
+import { consoleUserId } from './console-user.js'
 import { ExportDirectory } from './files/export-directory.js'
 import { createLlmGateway } from './llm/create-llm-gateway.js'
 import { createLogger } from './logger.js'
@@ -62,6 +66,9 @@ export async function main(
     io.errors.write(`${check.message}\n`)
     return 1
   }
+  if (check.missingModel && !config.OLLAMA_AUTO_PULL) {
+    io.errors.write(`${modelMissingMessage(check.host, check.missingModel)}\n`)
+  }
 
   const database = createDatabase(config.DATABASE_URL)
   const personas = new FilePersonaRepository(
@@ -89,7 +96,9 @@ export async function main(
         {
           input: io.input,
           output: io.output,
-          userId: userInfo().username,
+          userId: consoleUserId(),
+          adultAllowed: config.CONSOLE_ADMIN,
+          operatorMessages: ollamaOperatorMessages(config.OLLAMA_HOSTS, config.OLLAMA_MODEL),
           persona: typeof values.persona === 'string' ? values.persona : undefined,
           fileDir: exportFiles.dir,
         },

@@ -169,6 +169,7 @@ const SPEC = {
   PERSONAS_DIR: { ...str('a directory path', './personas'), default: './personas' },
   DATA_DIR: { ...str('a directory path', './data'), default: './data' },
   ADMINS: { ...admins, default: '' },
+  CONSOLE_ADMIN: { ...bool, default: 'true' },
   LINK_SECRET: str('a random string of at least 32 characters', 'openssl rand -hex 32'),
 
   FREE_DAILY_MESSAGES: { ...int(0, 1_000_000, '50'), default: '50' },

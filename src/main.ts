@@ -4,6 +4,7 @@ import { pino } from 'pino'
 import { type Config, ConfigError, configuredSecrets, loadConfig, readEnv } from './config.js'
 import { createLogger } from './logger.js'
 import { type RunningPlatform, startPlatform } from './platform.js'
+import { NO_TERMINAL_CHAT, oneLine, StartupError, StartupReporter } from './startup-messages.js'
 
 /** How long closing may take after the grace (final edits, server, database) before we exit anyway. */
 const CLOSE_MARGIN_MS = 15_000
@@ -56,18 +57,29 @@ async function main(): Promise<void> {
     log.error({ err }, 'unhandled promise rejection')
   })
 
+  // Problems the operator can fix get one human line: on the terminal when the chat owns it.
+  const reporter = new StartupReporter(log, interactive ? process.stdout : undefined)
+
   let platform: RunningPlatform
   try {
     platform = await startPlatform(config, log, {
       console: interactive ? { input: process.stdin, output: process.stdout } : undefined,
+      reporter,
     })
   } catch (err) {
-    log.fatal({ err }, 'start-up failed')
+    // One line the operator can act on; the stack only at debug level.
+    const text = err instanceof Error ? err.message : String(err)
+    const component = err instanceof StartupError ? err.component : undefined
+    log.fatal({ component }, `start-up failed: ${oneLine(text)}`)
+    log.debug({ err }, 'start-up failure details')
     log.flush()
-    process.stderr.write(`Start-up failed: ${err instanceof Error ? err.message : String(err)}\n`)
+    process.stderr.write(`Start-up failed: ${text}\n`)
     process.exit(1)
   }
   log.info('JustLayMe is running')
+  if (!interactive && !config.DISCORD_TOKEN && !config.TELEGRAM_BOT_TOKEN) {
+    reporter.notice('console', NO_TERMINAL_CHAT)
+  }
 
   let exiting = false
   let firstSignalAt = 0

@@ -10,6 +10,7 @@ import type { Stores } from './core/ports/stores.js'
 import { ExportDirectory } from './files/export-directory.js'
 import { createLlmGateway, type LlmGateway } from './llm/create-llm-gateway.js'
 import { createServer, type ServerPlugin } from './server/app.js'
+import { reportOllamaAtStart, StartupReporter } from './startup-messages.js'
 import { RetentionSweeper } from './storage/retention-sweeper.js'
 import { DAY_MS, DEFAULT_RETENTION } from './storage/sql-retention.js'
 import { botsFrom, startBots } from './wiring/bots.js'
@@ -25,6 +26,8 @@ import { openTerminalChat } from './wiring/terminal-chat.js'
 export interface PlatformIo {
   /** Open the terminal chat (no bot token and an interactive terminal). */
   readonly console?: { readonly input: Readable; readonly output: Writable } | undefined
+  /** Where operator-facing start-up problems go (the terminal, else one log line each). */
+  readonly reporter?: StartupReporter | undefined
 }
 
 export interface RunningPlatform {
@@ -118,8 +121,14 @@ export async function startPlatform(
       }),
     )
   }
-  await startBots(bots, notifier, log)
-  const terminal = openTerminalChat(io.console, counted, log, exportFiles.dir)
+  const reporter = io.reporter ?? new StartupReporter(log)
+  background.push(
+    reportOllamaAtStart(reporter, config.OLLAMA_HOSTS, config.OLLAMA_MODEL, {
+      autoPull: config.OLLAMA_AUTO_PULL,
+    }),
+  )
+  await startBots(bots, notifier, reporter)
+  const terminal = openTerminalChat(io.console, counted, log, exportFiles.dir, config)
 
   let stopping: Promise<void> | undefined
   return {

@@ -10,6 +10,7 @@ import {
 } from 'discord.js'
 import type { CommandReply } from '../../src/core/command.js'
 import type { Logger } from '../../src/core/ports/logger.js'
+import { fileBytes } from '../shared/file-bytes.js'
 import type { CustomIdCodec } from './custom-id.js'
 import { discordChunks } from './discord-markdown.js'
 import { type ButtonRow, NO_MENTIONS } from './reply-surface.js'
@@ -94,7 +95,7 @@ export class InteractionResponder {
           ...(last && reply.file
             ? {
                 files: [
-                  new AttachmentBuilder(Buffer.from(reply.file.content, 'utf8'), {
+                  new AttachmentBuilder(fileBytes(reply.file.content), {
                     name: reply.file.name,
                   }),
                 ],

@@ -3,6 +3,10 @@ import type { UserFacingError } from '../../src/core/types.js'
 
 type Render = (p: ErrorParams) => string
 
+/** Said instead of "Run /subscribe" when the server sells no subscriptions. */
+export const NO_SUBSCRIPTIONS =
+  'Subscriptions are not enabled on this server; a bot admin can give you premium with /admin grant.'
+
 const str = (v: string | number | undefined, fallback: string): string =>
   v === undefined || v === '' ? fallback : String(v)
 
@@ -24,9 +28,9 @@ const MESSAGES: Record<AppErrorCode, Render> = {
   CONTEXT_TOO_LARGE: () =>
     "This persona's instructions are too long for the model's context window, so I can't answer without cutting them. An admin should raise num_ctx or shorten the persona.",
   QUOTA_EXCEEDED: (p) =>
-    `You've used all ${str(p.limit, 'your')} messages for today. Your quota resets in ${str(p.resetIn, 'a few hours')}.${p.tier === 'free' ? ' Run /subscribe for a much higher limit.' : ''}`,
+    `You've used all ${str(p.limit, 'your')} messages for today. Your quota resets in ${str(p.resetIn, 'a few hours')}.${p.tier === 'free' && p.subscribe !== 'no' ? ' Run /subscribe for a much higher limit.' : ''}`,
   PREMIUM_REQUIRED: (p) =>
-    `${str(p.persona, 'This persona')} is for premium members. Run /subscribe to unlock it.`,
+    `${str(p.persona, 'This persona')} is for premium members. ${p.subscribe === 'no' ? NO_SUBSCRIPTIONS : 'Run /subscribe to unlock it.'}`,
   ADULT_NOT_ALLOWED: (p) =>
     `${str(p.persona, 'This persona')} is for adults only. ${str(p.where, 'Use it in an age-restricted place after confirming you are 18+ in /settings.')}`,
   INPUT_TOO_LONG: (p) =>

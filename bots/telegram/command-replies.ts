@@ -4,6 +4,7 @@ import type { CommandReply } from '../../src/core/command.js'
 import { toAppError } from '../../src/core/errors.js'
 import { escapeMarkdown } from '../../src/core/markdown-text.js'
 import type { ReplyEvent } from '../../src/core/types.js'
+import { fileBytes } from '../shared/file-bytes.js'
 import { userMessageFor } from '../shared/user-messages.js'
 import { ReplyRenderer } from './reply-renderer.js'
 import type { TelegramContext } from './telegram-context.js'
@@ -121,7 +122,7 @@ async function deliver(
     links: reply.links,
   })
   if (reply.file) {
-    const file = new InputFile(Buffer.from(reply.file.content, 'utf8'), reply.file.name)
+    const file = new InputFile(fileBytes(reply.file.content), reply.file.name)
     await tg.api.sendDocument(target.chatId, file, {
       ...(target.threadId === undefined ? {} : { message_thread_id: target.threadId }),
     })

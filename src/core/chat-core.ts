@@ -1,6 +1,6 @@
 import type { PlatformCaller } from './caller.js'
 import type { CommandOption, CommandPermission, CommandReply } from './command.js'
-import type { InboundMessage, Platform, ReplyEvent } from './types.js'
+import type { InboundMessage, PersonaSummary, Platform, ReplyEvent } from './types.js'
 
 /** A command as adapters register it with their platform (no handler). */
 export interface CommandDescriptor {
@@ -48,4 +48,19 @@ export interface ChatCore {
   ): Promise<readonly { name: string; value: string }[]>
   /** Cancels the person's running or queued generation; true when there was one. */
   stop(platform: Platform, platformUserId: string): Promise<boolean>
+  /**
+   * The persona that answers the caller here and, when the conversation is new, its greeting
+   * (stored as the persona's first message, so what is shown is what the model sees). For
+   * adapters that open with a banner (the terminal chat). Optional for wrappers and doubles.
+   */
+  open?(caller: PlatformCaller): Promise<ChatOpening>
+}
+
+/** What `ChatCore.open` tells an adapter about the conversation it opens. */
+export interface ChatOpening {
+  readonly persona: PersonaSummary
+  /** The persona's description on one line (macros expanded). */
+  readonly description: string
+  /** Null when the conversation already existed (it continues). */
+  readonly greeting: string | null
 }

@@ -38,7 +38,12 @@ export interface CommandReply {
     readonly command: string
     readonly args: Readonly<Record<string, string>>
   }[]
-  readonly file?: { readonly name: string; readonly mimeType: string; readonly content: string }
+  /** A file to hand over: text (UTF-8) or bytes (a PNG character card). */
+  readonly file?: {
+    readonly name: string
+    readonly mimeType: string
+    readonly content: string | Uint8Array
+  }
 }
 
 /** Everything a command sees of one invocation; no platform types. */

@@ -7,6 +7,7 @@ import type { CommandServices } from './command-services.js'
 import { ConversationService } from './conversation-service.js'
 import { WindowHints } from './load-context.js'
 import { MemoryWriter } from './memory-writer.js'
+import { openConversation } from './open-conversation.js'
 import type { PersonaRepository } from './persona.js'
 import { PersonaService } from './persona-service.js'
 import type { Clock } from './ports/clock.js'
@@ -122,7 +123,7 @@ export function createChatCore(deps: ChatCoreDeps, options: ChatCoreOptions): Ru
       log,
       now,
     },
-    options,
+    { ...options, subscriptions: deps.billing !== undefined || deps.stars !== undefined },
   )
   const engine = new ReplyEngine(
     {
@@ -208,6 +209,8 @@ export function createChatCore(deps: ChatCoreDeps, options: ChatCoreOptions): Ru
         return false
       }
     },
+    open: (caller) =>
+      openConversation({ rules, conversations: services.conversations, stores }, caller),
     close: (graceMs) => engine.close(graceMs),
     inFlight: () => engine.inFlight,
     idle: () => memory.idle(),

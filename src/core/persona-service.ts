@@ -21,12 +21,17 @@ export type PersonaChoice =
   | { readonly status: 'not_allowed_here'; readonly persona: Persona }
   | { readonly status: 'chat_admin_only' }
 
+/** `/persona export [name] [json|png]`: `auto` picks PNG for cards loaded from a PNG. */
+export type PersonaExportFormat = 'json' | 'png' | 'auto'
+
 /** What `/persona export` may hand out to the caller. */
 export type PersonaExport =
   | {
       readonly status: 'exported'
       readonly persona: Persona
       readonly card: Record<string, unknown>
+      /** The card as a PNG with its picture, when asked for and the repository makes one. */
+      readonly png?: Uint8Array | undefined
     }
   | { readonly status: 'not_exportable'; readonly persona: Persona }
   | { readonly status: 'adult_not_allowed'; readonly persona: Persona }
@@ -68,7 +73,11 @@ export class PersonaService {
    * 18+ confirmation (a Discord age-restricted channel counts as one), and the chat's allow-list
    * must include it.
    */
-  async export(caller: Caller, persona: Persona): Promise<PersonaExport> {
+  async export(
+    caller: Caller,
+    persona: Persona,
+    format: PersonaExportFormat = 'json',
+  ): Promise<PersonaExport> {
     if (!persona.exportable) return { status: 'not_exportable', persona }
     if (persona.nsfw) {
       const placeAllows = await this.#rules.adultAllowed(caller, caller.account)
@@ -83,7 +92,13 @@ export class PersonaService {
     const allowed = await this.#allowedHere(caller)
     if (allowed && !allowed.includes(persona.id)) return { status: 'not_allowed_here', persona }
     const card = this.#deps.personas.exportCard(persona.id)
-    return card ? { status: 'exported', persona, card } : { status: 'not_exportable', persona }
+    if (!card) return { status: 'not_exportable', persona }
+    // `auto`: PNG for cards that came as PNG (their picture is kept), JSON otherwise.
+    const png =
+      format === 'png' || (format === 'auto' && persona.sourceFile.toLowerCase().endsWith('.png'))
+        ? await this.#deps.personas.exportPng?.(persona.id)
+        : undefined
+    return { status: 'exported', persona, card, png }
   }
 
   /** The persona that answers the caller here. */

@@ -37,6 +37,8 @@ export interface RulesOptions {
   readonly premiumContextTokens: number
   readonly admins: readonly { platform: Platform; platformUserId: string }[]
   readonly replyReserveTokens?: number | undefined
+  /** Whether /subscribe works (billing configured): messages only suggest it then. */
+  readonly subscriptions?: boolean | undefined
 }
 
 /** Context length answers are reused this long. */
@@ -140,7 +142,10 @@ export class Rules {
       })
     }
     if (persona.tier === 'premium' && speaker.tier !== 'premium') {
-      throw new AppError('PREMIUM_REQUIRED', 'premium persona', { persona: persona.name })
+      throw new AppError('PREMIUM_REQUIRED', 'premium persona', {
+        persona: persona.name,
+        subscribe: this.#options.subscriptions ? 'yes' : 'no',
+      })
     }
   }
 
@@ -160,6 +165,7 @@ export class Rules {
       throw new AppError('QUOTA_EXCEEDED', 'daily quota used', {
         limit,
         tier: speaker.tier,
+        subscribe: this.#options.subscriptions ? 'yes' : 'no',
         resetIn: formatDuration(msUntilUtcMidnight(now)),
       })
     }

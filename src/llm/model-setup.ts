@@ -34,7 +34,11 @@ async function setUpHost(
   try {
     installed = await host.models()
   } catch (err) {
-    log.error({ host: host.name, err }, 'llm host unreachable at start')
+    // One short line; the operator-facing advice comes from the start-up report, the stack
+    // only at debug level.
+    const reason = err instanceof Error ? err.message : String(err)
+    log.warn({ host: host.name, reason }, 'llm host unreachable at start')
+    log.debug({ host: host.name, err }, 'llm host unreachable at start (details)')
     return
   }
   const loaded = await host.loadedModels().catch(() => [])

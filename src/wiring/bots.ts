@@ -5,6 +5,7 @@ import { createTelegramBot, type TelegramBot } from '../../bots/telegram/telegra
 import type { Config } from '../config.js'
 import type { ChatCore } from '../core/chat-core.js'
 import type { AccountNotifier } from '../core/notifier.js'
+import { botStartupProblem, type StartupReporter } from '../startup-messages.js'
 import type { Stars } from './optional-subsystems.js'
 
 export interface Bots {
@@ -53,11 +54,11 @@ export function botsFrom(
   return { telegram, discord }
 }
 
-/** Starts each bot; one that fails is logged and the rest of the platform keeps running. */
+/** Starts each bot; one that fails is reported and the rest of the platform keeps running. */
 export async function startBots(
   { telegram, discord }: Bots,
   notifier: AccountNotifier,
-  log: PinoLogger,
+  reporter: StartupReporter,
 ): Promise<void> {
   for (const bot of [telegram, discord]) {
     if (!bot) continue
@@ -65,10 +66,9 @@ export async function startBots(
       await bot.start()
       notifier.register(bot.messenger)
     } catch (err) {
-      log.error(
-        { err, component: bot === telegram ? 'telegram' : 'discord' },
-        'bot failed to start; the rest of the platform keeps running',
-      )
+      // One line with the fix (bad token, no network); the error itself at debug level.
+      const component = bot === telegram ? 'telegram' : 'discord'
+      reporter.problem(component, botStartupProblem(component, err), err)
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js'
+import { withConsoleAdmin } from '../console-user.js'
 import type { ChatCoreOptions } from '../core/create-chat-core.js'
 import type { LlmGatewayOptions } from '../llm/create-llm-gateway.js'
 import type { ServerOptions } from '../server/app.js'
@@ -29,7 +30,7 @@ export function chatCoreOptionsFrom(config: Config): ChatCoreOptions {
     maxInputChars: config.MAX_INPUT_CHARS,
     freeContextTokens: config.FREE_CONTEXT_TOKENS,
     premiumContextTokens: config.PREMIUM_CONTEXT_TOKENS,
-    admins: config.ADMINS,
+    admins: withConsoleAdmin(config.ADMINS, config.CONSOLE_ADMIN),
     paySupportText: config.PAYSUPPORT_TEXT,
     termsUrl: config.TERMS_URL,
   }

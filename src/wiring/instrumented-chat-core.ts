@@ -56,5 +56,6 @@ export function instrumentChatCore(core: ChatCore, registry: Registry): ChatCore
     parseArgs: (name, text) => core.parseArgs(name, text),
     autocomplete: (source, query, where) => core.autocomplete(source, query, where),
     stop: (platform, userId) => core.stop(platform, userId),
+    ...(core.open ? { open: core.open.bind(core) } : {}),
   }
 }

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import type { Logger as PinoLogger } from 'pino'
 import type { Config } from '../config.js'
-import { createDatabase, type DatabaseHandle, dialectOf } from '../storage/create-database.js'
-import { migrateToLatest } from '../storage/migrate.js'
+import { claimSqliteOrExplain, openDatabase } from '../open-database.js'
+import type { DatabaseHandle } from '../storage/create-database.js'
+import { dialectOf } from '../storage/create-database.js'
 import { createSqlStores, type SqlStores } from '../storage/sql-stores.js'
-import { claimSqliteFile, type SqliteOwnership } from '../storage/sqlite-owner.js'
+import type { SqliteOwnership } from '../storage/sqlite-owner.js'
 
 const LINK_SECRET_KEY = 'link_secret'
 
@@ -22,10 +23,13 @@ export async function openStores(config: Config, log: PinoLogger): Promise<OpenS
   // SQLite serves one process: a second one on the same file stops here, naming the first.
   const ownership =
     dialectOf(config.DATABASE_URL) === 'sqlite' && config.DATABASE_URL !== ':memory:'
-      ? claimSqliteFile(config.DATABASE_URL)
+      ? claimSqliteOrExplain(config.DATABASE_URL)
       : undefined
-  const database: DatabaseHandle = createDatabase(config.DATABASE_URL)
-  await migrateToLatest(database.db, log, { schema: database.schema })
+  // An unreachable or missing database is a StartupError naming DATABASE_URL.
+  const database = await openDatabase(config.DATABASE_URL, log).catch((err: unknown) => {
+    ownership?.release()
+    throw err
+  })
   const stores = createSqlStores(database.db, {
     scrub: () => database.scrub(),
     onScrubError: (err) => log.error({ err }, 'scrubbing the database after a merge failed'),

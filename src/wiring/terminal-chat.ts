@@ -1,7 +1,9 @@
-import { userInfo } from 'node:os'
 import type { Readable, Writable } from 'node:stream'
 import type { Logger as PinoLogger } from 'pino'
 import { runConsoleChat } from '../../bots/console/console-chat.js'
+import { ollamaOperatorMessages } from '../../bots/console/ollama-check.js'
+import type { Config } from '../config.js'
+import { consoleUserId } from '../console-user.js'
 import type { ChatCore } from '../core/chat-core.js'
 
 export interface TerminalChat {
@@ -16,6 +18,7 @@ export function openTerminalChat(
   core: ChatCore,
   log: PinoLogger,
   fileDir: string,
+  config: Pick<Config, 'CONSOLE_ADMIN' | 'OLLAMA_HOSTS' | 'OLLAMA_MODEL'>,
 ): TerminalChat {
   if (!io) return { ended: new Promise<void>(() => {}), stop: () => {} }
   const consoleStop = new AbortController()
@@ -24,12 +27,14 @@ export function openTerminalChat(
     {
       input: io.input,
       output: io.output,
-      userId: userInfo().username,
+      userId: consoleUserId(),
       signal: consoleStop.signal,
       fileDir,
+      adultAllowed: config.CONSOLE_ADMIN,
+      operatorMessages: ollamaOperatorMessages(config.OLLAMA_HOSTS, config.OLLAMA_MODEL),
       banner:
         'No Discord or Telegram token is configured, so here is the terminal chat.\n' +
-        'Connect the bots by setting DISCORD_TOKEN or TELEGRAM_BOT_TOKEN in .env (see README). /quit to leave.',
+        'Connect the bots by setting DISCORD_TOKEN or TELEGRAM_BOT_TOKEN in .env (see README).',
     },
   ).catch((err: unknown) => {
     log.error({ err }, 'terminal chat failed')

@@ -31,7 +31,7 @@ describe('npm run chat', () => {
     })
     expect(code).toBe(0)
     const out = s.out.join('')
-    expect(out).toContain('Mara Quill now answers in your private chats.')
+    expect(out).toContain('You are talking to Mara Quill — ')
     expect(out).toContain('Mara Quill: Aye, the winds are fair.')
   })
 

@@ -130,7 +130,7 @@ describe('terminal chat against the Ollama double', () => {
   it('streams a persona reply through the real gateway and sends num_ctx', async () => {
     const t = await setup()
     await waitFor(() => text(t).includes('Type a message'))
-    expect(text(t)).toContain('Sage now answers in your private chats.')
+    expect(text(t)).toContain('You are talking to Sage — sage description')
     t.input.write('hello from the terminal\n')
     await waitFor(() => text(t).includes('Sage: You said: hello from the terminal\n'))
     const chat = t.double.requestsTo('/api/chat')[0]?.body as {

@@ -111,6 +111,20 @@ describe('/help, /personas, /persona', () => {
     })
   })
 
+  it('/personas shortens long descriptions at a word boundary with an ellipsis', async () => {
+    const long =
+      'Varga is the navigator of the Meridian Gull, a patched-up cargo airship that carries mail, medicine and the occasional goat between the floating islands.'
+    h = await harness({ personas: [makePersona({ id: 'ilse', name: 'Ilse', description: long })] })
+    const text = (await run('personas')).replies[0]?.text ?? ''
+    const blurb = /— (.*)$/m.exec(text)?.[1] ?? ''
+    expect(blurb.endsWith('…')).toBe(true)
+    expect(blurb.length).toBeLessThanOrEqual(90)
+    const words = blurb.slice(0, -1).split(' ')
+    // Every word shown is a whole word of the description.
+    expect(long.startsWith(words.join(' '))).toBe(true)
+    expect(long.split(' ')).toContain(words.at(-1)?.replace(/[,.]$/, '') ?? '')
+  })
+
   it('/persona switches the DM persona by name, case-insensitively', async () => {
     h = await harness({ personas })
     expect(await textOf('persona', 'sage')).toMatch(/Sage now answers in your private chats/)
@@ -164,7 +178,9 @@ describe('/help, /personas, /persona', () => {
     h = await harness({ personas })
     const reply = (await run('persona', 'export sage')).replies[0]
     expect(reply?.file?.name).toBe('sage.json')
-    expect(JSON.parse(reply?.file?.content ?? '{}')).toMatchObject({ spec: 'chara_card_v3' })
+    expect(JSON.parse(String(reply?.file?.content ?? '{}'))).toMatchObject({
+      spec: 'chara_card_v3',
+    })
     expect((await run('persona', 'export')).replies[0]?.file?.name).toBe('nova.json')
   })
 
@@ -272,7 +288,7 @@ describe('conversation commands', () => {
     h = await harness()
     await collect(h.core.reply(dm('my secret hobby is knitting')))
     const reply = (await run('export')).replies[0]
-    const data = JSON.parse(reply?.file?.content ?? '{}')
+    const data = JSON.parse(String(reply?.file?.content ?? '{}'))
     expect(reply?.ephemeral).toBe(true)
     expect(data.identities).toEqual([
       { platform: 'telegram', platformUserId: '42', displayName: 'Ann' },
@@ -295,7 +311,7 @@ describe('conversation commands', () => {
       )
     await inGroupSays('ann tells the group about her garden', '42', 'Ann')
     await inGroupSays('bob tells the group about his boat', '77', 'Bob')
-    const exported = JSON.parse((await run('export')).replies[0]?.file?.content ?? '{}')
+    const exported = JSON.parse(String((await run('export')).replies[0]?.file?.content ?? '{}'))
     expect(exported.groupMessages).toEqual([
       expect.objectContaining({
         chat: 'telegram:-100',
@@ -310,7 +326,7 @@ describe('conversation commands', () => {
     const left = await h.stores.conversations.recent(room?.id as string, 50)
     expect(left.map((m) => m.content).join('\n')).not.toContain('garden')
     expect(left.map((m) => m.content)).toContain('bob tells the group about his boat')
-    const after = JSON.parse((await run('export')).replies[0]?.file?.content ?? '{}')
+    const after = JSON.parse(String((await run('export')).replies[0]?.file?.content ?? '{}'))
     expect(after.groupMessages).toEqual([])
   })
 

@@ -30,7 +30,7 @@ describe('quotas', () => {
         type: 'error',
         error: {
           code: 'QUOTA_EXCEEDED',
-          params: { limit: 2, tier: 'free', resetIn: '3 h 12 min' },
+          params: { limit: 2, tier: 'free', resetIn: '3 h 12 min', subscribe: 'no' },
         },
       },
     ])

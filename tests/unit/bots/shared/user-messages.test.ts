@@ -65,3 +65,22 @@ describe('userMessageFor', () => {
     )
   })
 })
+
+describe('subscriptions switched off', () => {
+  it('never tells anyone to /subscribe when the server sells no subscriptions', () => {
+    const quota = userMessageFor({
+      code: 'QUOTA_EXCEEDED',
+      params: { limit: 50, tier: 'free', resetIn: '3 h', subscribe: 'no' },
+    })
+    expect(quota).not.toContain('/subscribe')
+    const premium = userMessageFor({
+      code: 'PREMIUM_REQUIRED',
+      params: { persona: 'Rook', subscribe: 'no' },
+    })
+    expect(premium).not.toContain('/subscribe')
+    expect(premium).toContain('a bot admin can give you premium')
+    expect(
+      userMessageFor({ code: 'PREMIUM_REQUIRED', params: { persona: 'Rook', subscribe: 'yes' } }),
+    ).toContain('Run /subscribe')
+  })
+})
