@@ -7,6 +7,7 @@ import type {
   ModelInfo,
 } from '../core/ports/llm.js'
 import type { Logger } from '../core/ports/logger.js'
+import { abortableSleep } from './abortable-sleep.js'
 import {
   errorKind,
   hostOf,
@@ -17,11 +18,13 @@ import {
   OllamaStreamError,
 } from './errors.js'
 import { pickHost } from './host-router.js'
+import { hostsHealth } from './hosts-health.js'
 import { llmEventStream } from './llm-event-stream.js'
 import type { LlmHost } from './llm-host.js'
 import type { LlmMetrics } from './llm-metrics.js'
 import { sameModel } from './model-name.js'
 import { RecentDurations } from './recent-durations.js'
+import { UserRounds } from './user-rounds.js'
 
 export interface QueuedLlmClientDeps {
   readonly hosts: readonly LlmHost[]
@@ -71,7 +74,7 @@ export class QueuedLlmClient implements LlmClient {
   readonly #maxAttempts: number
   readonly #backoffMs: number
   readonly #firstTokenTimeoutMs: number
-  readonly #outstanding = new Map<string, number>()
+  readonly #rounds = new UserRounds()
   readonly #durations = new RecentDurations()
 
   constructor(deps: QueuedLlmClientDeps, options: QueuedLlmClientOptions) {
@@ -91,7 +94,7 @@ export class QueuedLlmClient implements LlmClient {
       this.#execute({
         request: { ...request, signal },
         emit,
-        round: this.#enter(request),
+        round: this.#rounds.enter(request),
         delivered: false,
       }),
     )
@@ -100,21 +103,6 @@ export class QueuedLlmClient implements LlmClient {
   /** Requests waiting on all hosts. */
   get waiting(): number {
     return this.#hosts.reduce((n, h) => n + h.queue.waiting, 0)
-  }
-
-  /** Counts the user's outstanding requests in the tier; returns their round in line. */
-  #enter(request: LlmChatRequest): number {
-    const key = `${request.tier}:${request.userKey}`
-    const round = this.#outstanding.get(key) ?? 0
-    this.#outstanding.set(key, round + 1)
-    return round
-  }
-
-  #leave(request: LlmChatRequest): void {
-    const key = `${request.tier}:${request.userKey}`
-    const left = (this.#outstanding.get(key) ?? 1) - 1
-    if (left <= 0) this.#outstanding.delete(key)
-    else this.#outstanding.set(key, left)
   }
 
   /** Runs one generation to its end; rejects with the failure after logging it. */
@@ -168,7 +156,7 @@ export class QueuedLlmClient implements LlmClient {
       else this.#log.error(line, 'llm request failed')
       throw failure
     } finally {
-      this.#leave(request)
+      this.#rounds.leave(request)
     }
   }
 
@@ -184,7 +172,8 @@ export class QueuedLlmClient implements LlmClient {
         if (await this.#probeDownHosts(model)) host = pickHost(this.#hosts, model, tried)
       }
       if (!host) break
-      if (tried.has(host)) await sleep(this.#backoffMs * 2 ** (n - 2), generation.request.signal)
+      if (tried.has(host))
+        await abortableSleep(this.#backoffMs * 2 ** (n - 2), generation.request.signal)
       tried.add(host)
       try {
         await this.#runOnHost(host, model, generation, fallbackUsed, n > 1)
@@ -319,37 +308,7 @@ export class QueuedLlmClient implements LlmClient {
   }
 
   /** Up/down per host from the breaker and a cached `/api/version` probe; never throws. */
-  async health(): Promise<readonly LlmHostHealth[]> {
-    return Promise.all(
-      this.#hosts.map(async (h): Promise<LlmHostHealth> => {
-        const concurrency = { limit: h.concurrency.limit, mode: h.concurrency.mode }
-        const slots = `concurrency ${concurrency.limit} (${concurrency.mode})`
-        if (!h.breaker.isAvailable()) {
-          return { host: h.name, status: 'down', detail: `circuit open; ${slots}`, concurrency }
-        }
-        try {
-          const detail = `ollama ${await h.version()}; ${slots}`
-          return { host: h.name, status: 'up', detail, concurrency }
-        } catch (err) {
-          const detail = `${(err as Error).message}; ${slots}`
-          return { host: h.name, status: 'down', detail, concurrency }
-        }
-      }),
-    )
+  health(): Promise<readonly LlmHostHealth[]> {
+    return hostsHealth(this.#hosts)
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason)
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    const onAbort = () => {
-      clearTimeout(timer)
-      reject(signal?.reason)
-    }
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
 }
