@@ -2,10 +2,12 @@ import type { Migration } from 'kysely'
 import * as initialSchema from './2026_11_26_0700_initial_schema.js'
 import * as mergeConsentAndRetention from './2026_12_04_1605_merge_consent_and_retention.js'
 import * as starsPayments from './2026_12_04_1607_stars_payments.js'
+import * as identityHandle from './2026_12_04_1610_identity_handle.js'
 
 /** Every migration, in order. A unit test fails when a file in this folder is missing here. */
 export const migrations: Record<string, Migration> = {
   '2026_11_26_0700_initial_schema': initialSchema,
   '2026_12_04_1605_merge_consent_and_retention': mergeConsentAndRetention,
   '2026_12_04_1607_stars_payments': starsPayments,
+  '2026_12_04_1610_identity_handle': identityHandle,
 }

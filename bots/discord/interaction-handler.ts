@@ -133,6 +133,7 @@ async function runCommand(
     platform: 'discord',
     platformUserId: interaction.user.id,
     displayName: interaction.user.displayName,
+    handle: interaction.user.username,
     chatId: interactionChatId(interaction),
     chatKind: interaction.inGuild() ? 'group' : 'direct',
     adultAllowed: channel ? isAdultChannel(channel) : false,

@@ -26,6 +26,7 @@ export function toInbound(
     platform: 'discord',
     platformUserId: message.author.id,
     displayName: message.member?.displayName ?? message.author.displayName,
+    handle: message.author.username,
     chatId: chatIdFor(message.channel),
     chatKind: direct ? 'direct' : 'group',
     text,

@@ -1,7 +1,7 @@
 import type { Context } from 'grammy'
 import { runCommand } from './command-replies.js'
 import type { TelegramContext } from './telegram-context.js'
-import { chatIdOf, chatKindOf, displayNameOf, topicOf } from './update-mapping.js'
+import { chatIdOf, chatKindOf, displayNameOf, handleOf, topicOf } from './update-mapping.js'
 
 const EXPIRED = 'This button has expired. Please run the command again.'
 
@@ -36,6 +36,7 @@ export async function handleCallbackQuery(tg: TelegramContext, ctx: Context): Pr
         platform: 'telegram',
         platformUserId: String(query.from.id),
         displayName: displayNameOf(query.from),
+        handle: handleOf(query.from),
         chatId: chatIdOf(message.chat.id, topic),
         chatKind: kind,
         adultAllowed: !isGroup,

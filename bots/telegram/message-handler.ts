@@ -10,6 +10,7 @@ import {
   chatIdOf,
   chatKindOf,
   displayNameOf,
+  handleOf,
   parseCommand,
   topicOf,
 } from './update-mapping.js'
@@ -43,6 +44,7 @@ export async function handleMessage(tg: TelegramContext, ctx: Context): Promise<
     platform: 'telegram',
     platformUserId: String(from.id),
     displayName: displayNameOf(from),
+    handle: handleOf(from),
     chatId: chatIdOf(message.chat.id, topic),
     chatKind: kind,
     adultAllowed: !isGroup,

@@ -18,6 +18,11 @@ export function chatIdOf(chatId: number, topic: number | undefined): string {
   return topic === undefined ? String(chatId) : `${chatId}:${topic}`
 }
 
+/** The person's unique `@username`, when they have one. */
+export function handleOf(user: { username?: string | undefined }): string | undefined {
+  return user.username ? `@${user.username}` : undefined
+}
+
 export function displayNameOf(user: {
   first_name: string
   last_name?: string | undefined

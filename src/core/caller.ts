@@ -5,6 +5,8 @@ export interface PlatformCaller {
   readonly platform: Platform
   readonly platformUserId: string
   readonly displayName: string
+  /** The platform's unique handle, when the person has one (shown where identity matters). */
+  readonly handle?: string | undefined
   readonly chatId: string
   readonly chatKind: ChatKind
   /** The adapter allows adult content here (Discord age-restricted channel, Telegram DM). */

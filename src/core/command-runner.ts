@@ -100,6 +100,7 @@ export class CommandRunner {
         invocation.platform,
         invocation.platformUserId,
         invocation.displayName,
+        invocation.handle,
       )
       const permission = command.permission ?? 'everyone'
       if (permission === 'admin' && !speaker.isAdmin) {

@@ -24,6 +24,7 @@ export async function openConversation(
     caller.platform,
     caller.platformUserId,
     caller.displayName,
+    caller.handle,
   )
   const { persona, greeting } = await deps.conversations.open({ ...caller, ...speaker })
   let shown = greeting

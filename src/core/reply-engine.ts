@@ -86,6 +86,7 @@ export class ReplyEngine {
         message.platform,
         message.platformUserId,
         message.displayName,
+        message.handle,
       )
       const admitted = await this.#admit(message, speaker, settings)
       yield { type: 'accepted', persona: summarizePersona(admitted.persona), model: admitted.model }

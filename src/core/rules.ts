@@ -99,13 +99,19 @@ export class Rules {
   }
 
   /** Resolves (creating on first sight) the account of an identity, with its tier. */
-  async speaker(platform: Platform, platformUserId: string, displayName: string): Promise<Speaker> {
+  async speaker(
+    platform: Platform,
+    platformUserId: string,
+    displayName: string,
+    handle?: string,
+  ): Promise<Speaker> {
     const { stores, entitlements, now } = this.#deps
     const { account } = await stores.accounts.resolveIdentity(
       platform,
       platformUserId,
       displayName,
       now(),
+      handle,
     )
     const isAdmin = isListedAdmin(this.#options.admins, platform, platformUserId)
     const tier = isAdmin ? 'premium' : (await entitlements.entitlement(account.id, now())).tier

@@ -11,6 +11,8 @@ export interface InboundMessage {
   readonly platform: Platform
   readonly platformUserId: string
   readonly displayName: string
+  /** The platform's unique handle, when the person has one (shown where identity matters). */
+  readonly handle?: string | undefined
   /** Platform chat id; adapters append a thread/topic suffix so each thread is its own chat. */
   readonly chatId: string
   readonly chatKind: ChatKind
@@ -76,6 +78,8 @@ export interface Identity {
   readonly platformUserId: string
   readonly accountId: string
   readonly displayName: string
+  /** The platform's unique handle (`@name` on Telegram, the username on Discord), if any. */
+  readonly handle: string | null
 }
 
 export interface Conversation {

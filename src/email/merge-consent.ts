@@ -15,6 +15,8 @@ export interface RequesterIdentity {
   readonly platform: string
   /** The platform's own numeric user id: cannot be chosen or imitated. */
   readonly platformUserId: string
+  /** The platform's unique handle (`@name` on Telegram, username on Discord), when known. */
+  readonly handle: string | null
   /** The name the person chose on the platform (anyone can pick any name). */
   readonly displayName: string
 }
@@ -60,10 +62,13 @@ function oneLine(text: string): string {
     .slice(0, 64)
 }
 
-/** "Telegram user id 123 (shown name “Ann”)" for each identity. */
+/** "Telegram user @ann, id 123 (shown name “Ann”)" for each identity. */
 export function describeIdentities(identities: readonly RequesterIdentity[]): string {
   return identities
-    .map((i) => `${i.platform} user id ${i.platformUserId} (shown name “${i.displayName}”)`)
+    .map(
+      (i) =>
+        `${i.platform} user ${i.handle ? `${i.handle}, ` : ''}id ${i.platformUserId} (shown name “${i.displayName}”)`,
+    )
     .join(', ')
 }
 
@@ -95,6 +100,7 @@ export class MergeConsent {
     return identities.map((i) => ({
       platform: PLATFORM_NAMES[i.platform] ?? i.platform,
       platformUserId: i.platformUserId,
+      handle: i.handle === null ? null : oneLine(i.handle),
       displayName: oneLine(i.displayName),
     }))
   }

@@ -20,13 +20,18 @@ ${content}
   return { status, body: body.value }
 }
 
-type Identity = { platform: string; platformUserId?: string; displayName: string }
+type Identity = {
+  platform: string
+  platformUserId?: string
+  handle?: string | null
+  displayName: string
+}
 
 /** Platform and the platform's own user id first (they cannot be faked), the chosen name last. */
 function identityList(identities: readonly Identity[]): SafeHtml | string {
   const items = identities.map(
     (r) =>
-      html`<li><strong>${r.platform}</strong> account, user id <strong><code>${r.platformUserId ?? '?'}</code></strong> <span class="muted">(shown name “${r.displayName}”, which anyone can choose)</span></li>`,
+      html`<li><strong>${r.platform}</strong> account${r.handle ? html` <strong>${r.handle}</strong>` : ''}, user id <strong><code>${r.platformUserId ?? '?'}</code></strong> <span class="muted">(shown name “${r.displayName}”, which anyone can choose)</span></li>`,
   )
   return items.length > 0 ? html`<ul>${items}</ul>` : ''
 }

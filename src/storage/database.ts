@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely'
+import type { ColumnType, Generated } from 'kysely'
 
 /** Row types; they never leave `src/storage`. Times are epoch milliseconds; booleans are 0/1. */
 export interface AccountTable {
@@ -15,6 +15,8 @@ export interface IdentityTable {
   platform_user_id: string
   account_id: string
   display_name: string
+  /** Unique platform handle (Telegram `@name`, Discord username); null when unknown. */
+  handle: ColumnType<string | null, string | null | undefined, string | null>
   created_at: number
 }
 

@@ -30,13 +30,15 @@ export class SqlAccountStore implements AccountStore {
     platformUserId: string,
     displayName: string,
     now: number,
+    handle?: string,
   ): Promise<{ account: Account; created: boolean }> {
     const known = await this.#findWithAccount(platform, platformUserId)
     if (known) {
-      if (known.display_name !== displayName) {
+      const newHandle = handle !== undefined && known.handle !== handle
+      if (known.display_name !== displayName || newHandle) {
         await this.#db
           .updateTable('identity')
-          .set({ display_name: displayName })
+          .set({ display_name: displayName, ...(newHandle ? { handle } : {}) })
           .where('platform', '=', platform)
           .where('platform_user_id', '=', platformUserId)
           .execute()
@@ -68,6 +70,7 @@ export class SqlAccountStore implements AccountStore {
         platform_user_id: platformUserId,
         account_id: account.id,
         display_name: displayName,
+        handle: handle ?? null,
         created_at: now,
       })
       .onConflict((oc) => oc.columns(['platform', 'platform_user_id']).doNothing())
@@ -205,6 +208,7 @@ export class SqlAccountStore implements AccountStore {
         'account.created_at',
         'account.last_seen_at',
         'identity.display_name',
+        'identity.handle',
       ])
       .where('identity.platform', '=', platform)
       .where('identity.platform_user_id', '=', platformUserId)
@@ -232,11 +236,13 @@ function toIdentity(row: {
   platform_user_id: string
   account_id: string
   display_name: string
+  handle: string | null
 }): Identity {
   return {
     platform: row.platform as Platform,
     platformUserId: row.platform_user_id,
     accountId: row.account_id,
     displayName: row.display_name,
+    handle: row.handle,
   }
 }

@@ -21,6 +21,8 @@ export interface AccountStore {
     platformUserId: string,
     displayName: string,
     now: number,
+    /** The platform's unique handle; kept up to date when given. */
+    handle?: string,
   ): Promise<{ account: Account; created: boolean }>
   get(accountId: string): Promise<Account | undefined>
   /**

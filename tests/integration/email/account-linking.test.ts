@@ -181,6 +181,7 @@ describe('verifying the same address from Discord and Telegram', () => {
       't-9',
       'Vic (support)',
       f.clock.now,
+      '@eve_imitates_vic',
     )
     await f.stores.subscriptions.upsert(activeSubscription(victim.id, f.clock.now))
     await verify(victim.id, 'vic@example.com')
@@ -189,7 +190,14 @@ describe('verifying the same address from Discord and Telegram', () => {
       status: 'awaiting_approval',
     })
 
-    const { answer } = await press(button(discord.sent, /Refuse/))
+    // The victim sees who really asks: the platform's own handle and id, not only a chosen name.
+    expect(discord.sent.at(-1)?.notice.text).toContain(
+      'Telegram user @eve_imitates_vic, id t-9 (shown name “Vic (support)”)',
+    )
+    const { page, answer } = await press(button(discord.sent, /Refuse/))
+    expect(page).toContain(
+      '<strong>Telegram</strong> account <strong>@eve_imitates_vic</strong>, user id <strong><code>t-9</code>',
+    )
     expect(answer.body).toContain('Linking refused')
     expect(await f.stores.accounts.get(attacker.id)).toBeDefined()
     expect((await f.stores.accounts.identities(victim.id)).map((i) => i.platform)).toEqual([

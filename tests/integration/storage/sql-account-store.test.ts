@@ -46,7 +46,17 @@ describe.each(TEST_DIALECTS)('SqlAccountStore on %s', (dialect) => {
       platformUserId: '1',
       accountId: account.id,
       displayName: 'New',
+      handle: null,
     })
+  })
+
+  it('keeps the platform handle and follows its changes, never forgetting it when not given', async () => {
+    await t.stores.accounts.resolveIdentity('telegram', '7', 'Ann', 1_000, '@ann')
+    expect((await t.stores.accounts.findIdentity('telegram', '7'))?.handle).toBe('@ann')
+    await t.stores.accounts.resolveIdentity('telegram', '7', 'Ann', 1_001)
+    expect((await t.stores.accounts.findIdentity('telegram', '7'))?.handle).toBe('@ann')
+    await t.stores.accounts.resolveIdentity('telegram', '7', 'Ann', 1_002, '@ann_new')
+    expect((await t.stores.accounts.findIdentity('telegram', '7'))?.handle).toBe('@ann_new')
   })
 
   it('refreshes last seen only when it is a minute old', async () => {
@@ -73,8 +83,20 @@ describe.each(TEST_DIALECTS)('SqlAccountStore on %s', (dialect) => {
       3,
     )
     expect(await t.stores.accounts.identities(account.id)).toEqual([
-      { platform: 'discord', platformUserId: 'd1', accountId: account.id, displayName: 'Ann' },
-      { platform: 'telegram', platformUserId: 't1', accountId: account.id, displayName: 'Annie' },
+      {
+        platform: 'discord',
+        platformUserId: 'd1',
+        accountId: account.id,
+        displayName: 'Ann',
+        handle: null,
+      },
+      {
+        platform: 'telegram',
+        platformUserId: 't1',
+        accountId: account.id,
+        displayName: 'Annie',
+        handle: null,
+      },
     ])
   })
 
