@@ -99,7 +99,8 @@ describe('one person on Telegram and Discord: chat, verify, subscribe, merge, ca
         .botMessages(telegramUser)
         .find((m) => m.text.startsWith('Someone asked to link another account to yours')),
     )
-    expect(asking.text).toContain(`Discord user id ${discordUser}`)
+    // The Discord username (the platform's handle) and id, which the asker cannot choose.
+    expect(asking.text).toContain(`Discord user user${discordUser.slice(-4)}, id ${discordUser}`)
     const approve = world.telegramLinks(telegramUser).find((u) => u.includes('decision=approve'))
     const merged = await world.decideMerge(approve ?? '')
     expect(merged).toContain('Accounts linked')
