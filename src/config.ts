@@ -109,6 +109,7 @@ const SPEC = {
   MAIL_RETENTION_DAYS: { ...int(1, 3650, '7'), default: '7' },
 
   SHUTDOWN_GRACE_MS: { ...int(0, 3_600_000, '30000'), default: '30000' },
+  REPLICA_TIMEOUT_MS: { ...int(1_000, 600_000, '10000'), default: '10000' },
   METRICS_TOKEN: {
     ...str('16 or more characters without spaces', 'openssl rand -hex 32'),
     parse: (r: string) => (/^\S{16,}$/.test(r.trim()) ? r.trim() : undefined),

@@ -16,6 +16,7 @@ import { DAY_MS, DEFAULT_RETENTION } from './storage/sql-retention.js'
 import { botsFrom, startBots } from './wiring/bots.js'
 import { buildChatCore } from './wiring/build-core.js'
 import { llmGatewayOptionsFrom, serverOptionsFrom } from './wiring/config-options.js'
+import { startCoordination } from './wiring/coordination.js'
 import { healthOf, logDisabledParts } from './wiring/health.js'
 import { instrumentChatCore } from './wiring/instrumented-chat-core.js'
 import { loadPersonas, requiredModels } from './wiring/load-personas.js'
@@ -55,6 +56,7 @@ export async function startPlatform(
   io: PlatformIo = {},
 ): Promise<RunningPlatform> {
   const { database, stores, linkSecret, ownership } = await openStores(config, log)
+  const coordination = await startCoordination(config, database, log)
   const exportFiles = new ExportDirectory(join(config.DATA_DIR, 'exports'))
   const registry = new Registry()
   const retention = new RetentionSweeper(
@@ -139,6 +141,7 @@ export async function startPlatform(
     stop() {
       stopping ??= (async () => {
         draining = true
+        await coordination.membership.setDraining()
         log.info(
           { repliesInFlight: core.inFlight(), graceMs: config.SHUTDOWN_GRACE_MS },
           'draining: no new work; replies in flight may finish within SHUTDOWN_GRACE_MS',
@@ -159,6 +162,7 @@ export async function startPlatform(
           retention.stop(),
         ])
         await Promise.race([Promise.allSettled(background), new Promise((r) => setTimeout(r, 500))])
+        await coordination.close()
         await database.destroy()
         ownership?.release()
         log.info('stopped')

@@ -151,6 +151,27 @@ export interface StarsPaymentTable {
   refunded_at: number | null
 }
 
+/** One running process (see `src/coordination`). */
+export interface ReplicaTable {
+  id: string
+  host: string
+  pid: number
+  version: string
+  started_at: number
+  heartbeat_at: number
+  draining: number
+}
+
+/** A named piece of work with one holder at a time until `expires_at`. */
+export interface LeaseTable {
+  name: string
+  holder: string
+  expires_at: number
+  acquired_at: number
+  /** Grows by one each time the lease changes hands (a fencing token). */
+  generation: number
+}
+
 export interface Database {
   account: AccountTable
   identity: IdentityTable
@@ -167,4 +188,6 @@ export interface Database {
   merge_request: MergeRequestTable
   stars_subscription: StarsSubscriptionTable
   stars_payment: StarsPaymentTable
+  replica: ReplicaTable
+  lease: LeaseTable
 }
