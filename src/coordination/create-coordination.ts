@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { DatabaseHandle } from '../storage/create-database.js'
+import type { Inbox } from './inbox.js'
 import { Membership } from './membership.js'
 import type { LeaseStore, SignalBus } from './ports.js'
 import { LocalSignalBus, PgSignalBus } from './signal-bus.js'
+import { SqlInbox } from './sql-inbox.js'
 import { SqlLeaseStore } from './sql-lease-store.js'
 import { SqlReplicaRegistry } from './sql-replica-registry.js'
 
@@ -11,6 +13,8 @@ export interface Coordination {
   /** This process as a replica (always registered, also alone on SQLite). */
   readonly membership: Membership
   readonly leases: LeaseStore
+  /** Arrived messages and updates, recorded before they are handled. */
+  readonly inbox: Inbox
   /** Wakes waiters on every replica: LISTEN/NOTIFY on PostgreSQL, in-process on SQLite. */
   readonly bus: SignalBus
   /** True on PostgreSQL, where other processes may share the database. */
@@ -50,6 +54,7 @@ export function createCoordination(options: CoordinationOptions): Coordination {
   return {
     membership,
     leases,
+    inbox: new SqlInbox(database.db, database.dialect),
     bus,
     shared,
     async close() {

@@ -172,6 +172,25 @@ export interface LeaseTable {
   generation: number
 }
 
+/** An arrived message or update, until handled (see `src/coordination/inbox.ts`). */
+export interface InboxTable {
+  id: string
+  platform: string
+  chat_key: string
+  seq: number
+  /** The platform's update or message reference; emptied once handled. */
+  payload: string
+  /** `pending`, `claimed` (until `claim_expires_at`) or `done`. */
+  state: string
+  claimed_by: string | null
+  claim_expires_at: number | null
+  attempts: Generated<number>
+  /** Set once a reply was sent for it (the platform message it can be continued in). */
+  reply_ref: string | null
+  received_at: number
+  finished_at: number | null
+}
+
 export interface Database {
   account: AccountTable
   identity: IdentityTable
@@ -190,4 +209,5 @@ export interface Database {
   stars_payment: StarsPaymentTable
   replica: ReplicaTable
   lease: LeaseTable
+  inbox: InboxTable
 }
