@@ -4,11 +4,13 @@ import { createDiscordBot } from '../bots/discord/discord-bot.js'
 import { createTelegramBot } from '../bots/telegram/telegram-bot.js'
 import type { ChatCore } from '../src/core/chat-core.js'
 import type { LlmChatRequest } from '../src/core/ports/llm.js'
-import type { ReplyEvent, Tier } from '../src/core/types.js'
+import type { Tier } from '../src/core/types.js'
 import { createLlmGateway, type LlmGateway } from '../src/llm/create-llm-gateway.js'
 import { DiscordDouble } from '../tests/doubles/discord-double.js'
 import { type OllamaDoubleKnobs, startOllamaDouble } from '../tests/doubles/ollama-double.js'
 import { TelegramApiDouble } from '../tests/doubles/telegram-double.js'
+import { mentionAtOnce } from './helpers/discord-mentions.js'
+import { scriptedCore } from './helpers/scripted-core.js'
 import { type BenchResult, percentile } from './types.js'
 
 /** The Ollama stand-in of issue #13: first token after 300 ms, then 30 tokens/s. */
@@ -118,38 +120,16 @@ async function recovery() {
 
 /** A scripted core streaming a reply like the Ollama stand-in; records when its first token came. */
 function streamingCore(firstTokenAt: Map<string, number>, tokens: number): ChatCore {
-  const persona = { id: 'luna', name: 'Luna', tier: 'free', nsfw: false } as const
-  return {
-    commands: [],
-    async *reply(message): AsyncIterable<ReplyEvent> {
-      yield { type: 'accepted', persona, model: 'bench' }
-      await new Promise((resolve) => setTimeout(resolve, FIRST_TOKEN_MS))
-      const tag = `u${message.platformUserId.slice(-3)}`
-      yield { type: 'started', model: 'bench' }
-      let text = ''
-      for (let i = 0; i < tokens; i++) {
-        if (i > 0) await new Promise((resolve) => setTimeout(resolve, TOKEN_MS))
-        const token = `${tag}w${i} `
-        if (i === 0) firstTokenAt.set(token.trim(), Date.now())
-        text += token
-        yield { type: 'delta', text: token }
-      }
-      yield {
-        type: 'done',
-        text: text.trim(),
-        persona,
-        model: 'bench',
-        fallbackUsed: false,
-        promptTokens: 1,
-        completionTokens: tokens,
-        messageId: '1',
-      }
+  return scriptedCore({
+    tokens: (message) =>
+      Array.from({ length: tokens }, (_, i) => `u${message.platformUserId.slice(-3)}w${i} `),
+    startMs: FIRST_TOKEN_MS,
+    firstTokenMs: 0,
+    tokenMs: TOKEN_MS,
+    onToken: (token, i) => {
+      if (i === 0) firstTokenAt.set(token.trim(), Date.now())
     },
-    runCommand: async () => {},
-    parseArgs: () => ({}),
-    autocomplete: async () => [],
-    stop: async () => false,
-  }
+  })
 }
 
 /** Most writes inside any `ms` window. */
@@ -174,18 +154,7 @@ async function discordFirstText(streams: number) {
   )
   try {
     await bot.start()
-    const authors = Array.from({ length: streams }, (_, i) => ({
-      id: `1000000000000000${String(100 + i)}`,
-      username: `user${i}`,
-    }))
-    for (const author of authors) {
-      discord.injectMessage({
-        channelId: discord.channels.general,
-        author,
-        content: 'go',
-        mentionBot: true,
-      })
-    }
+    const authors = mentionAtOnce(discord, streams, 1_000_000_000_000_000_100n)
     const tags = authors.map((a) => `u${a.id.slice(-3)}w149`)
     await discord.waitFor(
       () =>
