@@ -16,6 +16,7 @@ import {
   type OllamaDoubleKnobs,
   startOllamaDouble,
 } from '../doubles/ollama-double.js'
+import { DEFAULT_OPTIONS } from '../unit/core/fixtures.js'
 import { silentLogger } from './logger.js'
 
 export interface OllamaCoreOptions {
@@ -29,7 +30,7 @@ export interface OllamaCoreOptions {
   readonly entitlements?: ChatCoreDeps['entitlements'] | undefined
   readonly grants?: ChatCoreDeps['grants'] | undefined
   readonly exportFiles?: ChatCoreDeps['exportFiles']
-  /** Overrides of the defaults below (free tier of 50 a day, a 4,096-token context, no admins). */
+  /** Overrides of the unit tests' `DEFAULT_OPTIONS` (50 free a day, 4,096 tokens); no admins. */
   readonly limits?: Partial<ChatCoreOptions> | undefined
 }
 
@@ -76,16 +77,7 @@ export async function startOllamaCore(options: OllamaCoreOptions): Promise<Ollam
       exportFiles: options.exportFiles,
       log,
     },
-    {
-      defaultModel: 'llama3.2',
-      freeDailyMessages: 50,
-      premiumDailyMessages: 1000,
-      maxInputChars: 4000,
-      freeContextTokens: 4096,
-      premiumContextTokens: 16384,
-      admins: [],
-      ...options.limits,
-    },
+    { ...DEFAULT_OPTIONS, admins: [], ...options.limits },
   )
   return {
     double,
