@@ -6,14 +6,12 @@ import { pino } from 'pino'
 import { commands } from '../commands/index.js'
 import { createChatCore } from '../src/core/create-chat-core.js'
 import { HISTORY_WINDOW, loadContext, WindowHints } from '../src/core/load-context.js'
-import type { Persona, PersonaRepository } from '../src/core/persona.js'
-import type { LlmChatRequest, LlmClient, LlmEvent } from '../src/core/ports/llm.js'
-import type { Entitlement } from '../src/core/ports/services.js'
 import { TokenEstimator } from '../src/core/token-estimator.js'
 import type { InboundMessage } from '../src/core/types.js'
 import { createDatabase } from '../src/storage/create-database.js'
 import { migrateToLatest } from '../src/storage/migrate.js'
 import { createSqlStores } from '../src/storage/sql-stores.js'
+import { free, InstantLlm, persona, personas } from './core/fixtures.js'
 import { loadSqliteMessages } from './helpers/load-sqlite-messages.js'
 import { type BenchResult, percentile } from './types.js'
 
@@ -25,85 +23,6 @@ const BIG_MESSAGES = 1_000_000
 const BIG_CONVERSATIONS = 1_000
 const CONTEXT_SAMPLES = 2_000
 const FILLER = 'lorem ipsum dolor sit amet '.repeat(4)
-
-const persona: Persona = {
-  id: 'bench',
-  name: 'Bench',
-  description: 'A calm and precise assistant persona used for measuring the core.',
-  personality: 'calm, precise',
-  scenario: 'A quiet study.',
-  greeting: 'Hello {{user}}.',
-  alternateGreetings: [],
-  exampleDialogues: '<START>\n{{user}}: hi\n{{char}}: Hello there.',
-  systemPrompt: '',
-  postHistoryInstructions: '',
-  creatorNotes: '',
-  lore: [
-    {
-      keys: ['tea'],
-      secondaryKeys: [],
-      selective: false,
-      content: 'Bench drinks green tea.',
-      constant: false,
-      enabled: true,
-      insertionOrder: 0,
-      caseSensitive: false,
-      priority: 10,
-      useRegex: false,
-    },
-  ],
-  loreScanDepth: 4,
-  loreTokenBudget: 400,
-  options: { temperature: 0.8 },
-  think: false,
-  tier: 'free',
-  nsfw: false,
-  exportable: true,
-  tags: [],
-  sourceFile: 'bench.yaml',
-  raw: {},
-}
-
-const personas: PersonaRepository = {
-  list: () => [persona],
-  get: (id) => (id === persona.id ? persona : undefined),
-  find: (q) => (q === persona.id ? persona : undefined),
-  reload: async () => ({ loaded: 1, errors: [] }),
-  exportCard: () => undefined,
-}
-
-/** Answers at once: no network, no waiting, so only the core's own work is measured. */
-class InstantLlm implements LlmClient {
-  chat(request: LlmChatRequest): AsyncIterable<LlmEvent> {
-    const events: LlmEvent[] = [
-      { type: 'started', model: request.model, host: 'instant' },
-      { type: 'delta', text: 'Sure.' },
-      {
-        type: 'done',
-        text: 'Sure.',
-        model: request.model,
-        host: 'instant',
-        fallbackUsed: false,
-        promptTokens: 120,
-        completionTokens: 2,
-        totalDurationMs: 0,
-        tokensPerSecond: 0,
-        cached: false,
-      },
-    ]
-    return (async function* () {
-      yield* events
-    })()
-  }
-  async modelInfo() {
-    return { contextLength: 8192 }
-  }
-  async health() {
-    return []
-  }
-}
-
-const free: Entitlement = { tier: 'free', source: 'none', until: null, status: null }
 
 /**
  * Core overhead per message (p50/p99) and throughput with an instant in-process LLM on SQLite,

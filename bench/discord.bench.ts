@@ -1,47 +1,26 @@
 import { createDiscordBot } from '../bots/discord/discord-bot.js'
 import { splitMessage } from '../bots/shared/split-message.js'
 import type { ChatCore } from '../src/core/chat-core.js'
-import type { ReplyEvent } from '../src/core/types.js'
 import { DiscordDouble } from '../tests/doubles/discord-double.js'
 import { silentLogger } from '../tests/helpers/logger.js'
+import { mentionAtOnce } from './helpers/discord-mentions.js'
+import { scriptedCore } from './helpers/scripted-core.js'
 import { type BenchResult, percentile } from './types.js'
 
 const STREAMS = 3
 const TOKENS = 120
 const TOKEN_MS = 25
 
-/** A scripted core: every message gets a reply of TOKENS tokens, one every TOKEN_MS. */
-function scriptedCore(doneAt: Map<string, number>): ChatCore {
-  const persona = { id: 'luna', name: 'Luna', tier: 'free', nsfw: false } as const
-  return {
-    commands: [],
-    async *reply(message): AsyncIterable<ReplyEvent> {
-      yield { type: 'accepted', persona, model: 'bench' }
-      yield { type: 'started', model: 'bench' }
-      let text = ''
-      for (let i = 0; i < TOKENS; i++) {
-        await new Promise((resolve) => setTimeout(resolve, TOKEN_MS))
-        const token = `${message.platformUserId.slice(-2)}t${i} `
-        text += token
-        yield { type: 'delta', text: token }
-      }
-      doneAt.set(text.trim(), Date.now())
-      yield {
-        type: 'done',
-        text: text.trim(),
-        persona,
-        model: 'bench',
-        fallbackUsed: false,
-        promptTokens: 1,
-        completionTokens: TOKENS,
-        messageId: '1',
-      }
+/** Every message gets a reply of TOKENS tokens, one every TOKEN_MS; records when each ended. */
+function replyPerAuthor(doneAt: Map<string, number>): ChatCore {
+  return scriptedCore({
+    tokens: (message) =>
+      Array.from({ length: TOKENS }, (_, i) => `${message.platformUserId.slice(-2)}t${i} `),
+    tokenMs: TOKEN_MS,
+    onDone: (_message, text) => {
+      doneAt.set(text, Date.now())
     },
-    runCommand: async () => {},
-    parseArgs: () => ({}),
-    autocomplete: async () => [],
-    stop: async () => false,
-  }
+  })
 }
 
 /** STREAMS replies streaming at once into one channel; `editWindowMs` 1 ≈ no pacing at all. */
@@ -49,24 +28,13 @@ async function streamScenario(editWindowMs?: number) {
   const discord = await DiscordDouble.start()
   const doneAt = new Map<string, number>()
   const bot = createDiscordBot(
-    { core: scriptedCore(doneAt), log: silentLogger() },
+    { core: replyPerAuthor(doneAt), log: silentLogger() },
     { token: 'bench.token', apiUrl: discord.apiUrl, messageContent: false, editWindowMs },
   )
   try {
     await bot.start()
     const started = Date.now()
-    const authors = Array.from({ length: STREAMS }, (_, i) => ({
-      id: `10000000000000009${String(i).padStart(2, '0')}`,
-      username: `user${i}`,
-    }))
-    for (const author of authors) {
-      discord.injectMessage({
-        channelId: discord.channels.general,
-        author,
-        content: 'go',
-        mentionBot: true,
-      })
-    }
+    mentionAtOnce(discord, STREAMS, 1_000_000_000_000_000_900n)
     const finals = await discord.waitFor(() => {
       const done = discord
         .channelMessages(discord.channels.general)

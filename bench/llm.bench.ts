@@ -1,116 +1,14 @@
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
 import { Ollama } from 'ollama'
-import { pino } from 'pino'
-import { Registry } from 'prom-client'
-import type { LlmChatRequest } from '../src/core/ports/llm.js'
 import type { Tier } from '../src/core/types.js'
-import {
-  createLlmGateway,
-  type LlmGateway,
-  type LlmGatewayOptions,
-} from '../src/llm/create-llm-gateway.js'
-import type { OllamaDoubleKnobs } from '../tests/doubles/ollama-double.js'
+import { chatRequest } from './helpers/chat-request.js'
+import { type DoubleProcess, spawnDouble } from './helpers/ollama-double-process.js'
+import { gatewayFor, viaGateway, viaRaw } from './llm/clients.js'
 import { type BenchResult, percentile } from './types.js'
 
 /** A realistic generation: 20 ms to the first token, then 20 tokens at 50 tokens/s. */
 const REPLY = { firstTokenDelayMs: 20, tokenIntervalMs: 20, replyTokens: 20, loaded: ['llama3.2'] }
 /** A shorter generation for the overload run, so 3x capacity fits in a few seconds. */
 const SHORT_REPLY = { firstTokenDelayMs: 10, tokenIntervalMs: 5, replyTokens: 10 }
-
-const BASE: Omit<LlmGatewayOptions, 'hosts' | 'concurrency'> = {
-  defaultModel: 'llama3.2',
-  maxQueue: 100_000,
-  autoPull: false,
-  firstTokenTimeoutMs: 60_000,
-  idleTimeoutMs: 60_000,
-  totalTimeoutMs: 120_000,
-  healthCheckIntervalMs: 3_600_000,
-}
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const DOUBLE = fileURLToPath(new URL('../tests/doubles/ollama-double.ts', import.meta.url))
-
-interface DoubleProcess {
-  readonly url: string
-  stop(): Promise<void>
-}
-
-/**
- * Starts the Ollama double in its own process, as a real Ollama would be, so its CPU does
- * not compete with the client side being measured.
- */
-async function spawnDouble(knobs: Partial<OllamaDoubleKnobs>): Promise<DoubleProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', DOUBLE, JSON.stringify(knobs)], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return
-    const exited = once(child, 'exit')
-    child.kill('SIGTERM')
-    await exited
-  }
-  const lines = createInterface({ input: child.stdout })
-  const timeout = AbortSignal.timeout(30_000)
-  try {
-    const [line] = (await Promise.race([
-      once(lines, 'line', { signal: timeout }),
-      once(child, 'exit', { signal: timeout }).then(() => {
-        throw new Error('the Ollama double exited before listening')
-      }),
-    ])) as [string]
-    return { url: (JSON.parse(line) as { url: string }).url, stop }
-  } catch (err) {
-    await stop()
-    throw err
-  }
-}
-
-function gatewayFor(hosts: readonly string[], concurrency: number): LlmGateway {
-  return createLlmGateway(
-    { log: pino({ level: 'silent' }), registry: new Registry() },
-    { ...BASE, hosts, concurrency },
-  )
-}
-
-let seq = 0
-function request(tier: Tier = 'free', options?: LlmChatRequest['options']): LlmChatRequest {
-  seq += 1
-  return {
-    model: 'llama3.2',
-    messages: [{ role: 'user', content: `question ${seq}` }],
-    options,
-    tier,
-    userKey: `user-${seq}`,
-  }
-}
-
-/** Milliseconds from the call to the last token through the gateway. */
-async function viaGateway(gateway: LlmGateway, req: LlmChatRequest): Promise<number> {
-  const start = performance.now()
-  for await (const event of gateway.chat(req)) {
-    if (event.type === 'done') break
-  }
-  return performance.now() - start
-}
-
-/** Milliseconds from the call to the last token with the bare `ollama` client. */
-async function viaRaw(ollama: Ollama, req: LlmChatRequest): Promise<number> {
-  const start = performance.now()
-  const stream = await ollama.chat({
-    model: req.model,
-    messages: req.messages.map((m) => ({ role: m.role, content: m.content })),
-    stream: true,
-    think: false,
-  })
-  for await (const part of stream) {
-    if (part.done) break
-  }
-  return performance.now() - start
-}
 
 const median = (xs: readonly number[]) => percentile(xs, 50)
 
@@ -126,11 +24,11 @@ async function overhead(double: DoubleProcess, concurrent: number, rounds: numbe
   const ratios: number[] = []
   try {
     const batch = (fn: () => Promise<number>) => Promise.all(Array.from({ length: concurrent }, fn))
-    await batch(() => viaRaw(raw, request()))
-    await batch(() => viaGateway(gateway, request()))
+    await batch(() => viaRaw(raw, chatRequest()))
+    await batch(() => viaGateway(gateway, chatRequest()))
     for (let i = 0; i < rounds; i++) {
-      const r = await batch(() => viaRaw(raw, request()))
-      const g = await batch(() => viaGateway(gateway, request()))
+      const r = await batch(() => viaRaw(raw, chatRequest()))
+      const g = await batch(() => viaGateway(gateway, chatRequest()))
       rawMs.push(...r)
       gwMs.push(...g)
       ratios.push(median(g) / median(r))
@@ -153,7 +51,7 @@ async function throughput(hosts: readonly DoubleProcess[], requests: number): Pr
   )
   try {
     const start = performance.now()
-    await Promise.all(Array.from({ length: requests }, () => viaGateway(gateway, request())))
+    await Promise.all(Array.from({ length: requests }, () => viaGateway(gateway, chatRequest())))
     return requests / ((performance.now() - start) / 1000)
   } finally {
     await gateway.close()
@@ -172,10 +70,10 @@ async function cacheLatency(double: DoubleProcess) {
   const differences: number[] = []
   const hits: number[] = []
   try {
-    await viaRaw(raw, request('free', { temperature: 0 }))
+    await viaRaw(raw, chatRequest('free', { temperature: 0 }))
     for (let i = 0; i < 40; i++) {
-      const req = request('free', { temperature: 0 })
-      const bare = await viaRaw(raw, request('free', { temperature: 0 }))
+      const req = chatRequest('free', { temperature: 0 })
+      const bare = await viaRaw(raw, chatRequest('free', { temperature: 0 }))
       const miss = await viaGateway(gateway, req)
       misses.push(miss)
       differences.push(miss - bare)
@@ -197,7 +95,7 @@ async function overload(double: DoubleProcess) {
   const gateway = gatewayFor([double.url], 2)
   const waits: Record<Tier, number[]> = { free: [], premium: [] }
   try {
-    const serviceMs = await viaGateway(gateway, request())
+    const serviceMs = await viaGateway(gateway, chatRequest())
     const capacityPerSecond = 2000 / serviceMs
     const intervalMs = 1000 / (capacityPerSecond * 3)
     const total = 160
@@ -207,7 +105,7 @@ async function overload(double: DoubleProcess) {
       runs.push(
         (async () => {
           const start = performance.now()
-          for await (const event of gateway.chat(request(tier))) {
+          for await (const event of gateway.chat(chatRequest(tier))) {
             if (event.type === 'started') waits[tier].push(performance.now() - start)
           }
         })(),

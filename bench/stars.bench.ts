@@ -9,14 +9,13 @@ import { createStarsBilling } from '../src/billing/create-stars-billing.js'
 import { StarsPayloads } from '../src/billing/stars-payload.js'
 import type { ChatCore } from '../src/core/chat-core.js'
 import type { Stores } from '../src/core/ports/stores.js'
-import type { ReplyEvent } from '../src/core/types.js'
 import { createDatabase } from '../src/storage/create-database.js'
 import { migrateToLatest } from '../src/storage/migrate.js'
 import { createSqlStores } from '../src/storage/sql-stores.js'
 import { TelegramApiDouble } from '../tests/doubles/telegram-double.js'
+import { scriptedCore } from './helpers/scripted-core.js'
 import { type BenchResult, percentile } from './types.js'
 
-const PERSONA = { id: 'bench', name: 'Bench', tier: 'free', nsfw: false } as const
 const CHATTERS = 200
 /** Replies generated at once, like OLLAMA_CONCURRENCY × hosts; the rest wait their turn. */
 const GENERATING = 8
@@ -34,46 +33,24 @@ const SECRET = 'b'.repeat(48)
 function loadCore(stores: Stores, tokens: readonly string[], intervalMs: number): ChatCore {
   let running = 0
   const waiting: (() => void)[] = []
-  const slot = async () => {
-    if (running >= GENERATING) await new Promise<void>((r) => waiting.push(r))
-    running++
-  }
   const release = () => {
     running--
     waiting.shift()?.()
   }
-  return {
-    commands: [],
-    async *reply(message): AsyncIterable<ReplyEvent> {
+  return scriptedCore({
+    tokens: () => tokens,
+    tokenMs: intervalMs,
+    onMessage: async (message) => {
       await stores.usage.add(`acct-${message.platformUserId}`, '2026-12-04', { messages: 1 })
-      yield { type: 'accepted', persona: PERSONA, model: 'bench' }
-      await slot()
-      try {
-        yield { type: 'started', model: 'bench' }
-        for (const text of tokens) {
-          await new Promise((resolve) => setTimeout(resolve, intervalMs))
-          yield { type: 'delta', text }
-        }
-      } finally {
-        release()
-      }
-      await stores.kv.set(`reply:${message.platformUserId}:${message.messageId}`, tokens.join(''))
-      yield {
-        type: 'done',
-        text: tokens.join(''),
-        persona: PERSONA,
-        model: 'bench',
-        fallbackUsed: false,
-        promptTokens: 1,
-        completionTokens: tokens.length,
-        messageId: '1',
-      }
     },
-    runCommand: async () => {},
-    parseArgs: () => ({}),
-    autocomplete: async () => [],
-    stop: async () => false,
-  }
+    slot: async () => {
+      if (running >= GENERATING) await new Promise<void>((r) => waiting.push(r))
+      running++
+      return release
+    },
+    onDone: (message, text) =>
+      stores.kv.set(`reply:${message.platformUserId}:${message.messageId}`, text),
+  })
 }
 
 /**

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import { TELEGRAM_ADMIN_ID, World } from '../tests/e2e/e2e-world.js'
+import { samplePeakRss } from './helpers/peak-rss.js'
+import { botTexts, makePeople, type Person, prepare, say } from './system/people.js'
 import { type BenchResult, percentile } from './types.js'
 
 /**
@@ -19,12 +20,6 @@ const TOKENS = 20
 const TOKEN_INTERVAL_MS = 40
 const ERROR_TEXT = /offline|too long|went wrong|queue is full|Slow down|try again/i
 
-interface Person {
-  readonly platform: 'telegram' | 'discord'
-  readonly id: string
-  readonly premium: boolean
-}
-
 interface Turn {
   readonly person: Person
   readonly marker: string
@@ -35,12 +30,6 @@ interface Turn {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0)
-  return kb / 1024
-}
 
 export async function run(): Promise<BenchResult[]> {
   if (process.env.E2E_SKIP_BUILD !== '1') {
@@ -73,67 +62,18 @@ export async function run(): Promise<BenchResult[]> {
         return ['Reply ', 'to ', `${marker}: `, ...filler, 'END']
       },
     })
-    // Telegram's per-chat flood control, roughly as documented. The Discord double keeps its
-    // default, Discord's real per-channel budget of 5 writes per 5 s (see World.start).
-    const people: Person[] = Array.from({ length: PEOPLE }, (_, i) => ({
-      platform: i % 2 === 0 ? 'telegram' : 'discord',
-      id: i % 2 === 0 ? String(810_000 + i) : String(2_000_000_000_000_000_000n + BigInt(i)),
-      premium: i < PEOPLE * PREMIUM_SHARE,
-    }))
-    for (const p of people) {
-      if (p.platform === 'telegram') {
-        world.telegram.setFloodRule(Number(p.id), {
-          max: 20,
-          windowMs: 60_000,
-          retryAfterSeconds: 2,
-        })
-      }
-    }
+    const people = makePeople(PEOPLE, PREMIUM_SHARE)
+    await prepare(world, people)
 
-    // Premium people: an account first (any command creates it), then an admin grant.
-    const premium = people.filter((p) => p.premium)
-    await Promise.all(
-      premium.map((p) =>
-        p.platform === 'telegram'
-          ? world.telegramSay(Number(p.id), '/status', (t) => t.length > 0, 60_000)
-          : world.discordCommand(p.id, 'status', [], 60_000),
-      ),
-    )
-    for (const p of premium) {
-      const reply = await world.telegramSay(
-        TELEGRAM_ADMIN_ID,
-        `/admin grant ${p.platform}:${p.id} 30`,
-        (t) => t.length > 0,
-        60_000,
-      )
-      if (!reply[0]?.startsWith('Granted')) throw new Error(`grant failed: ${reply[0]}`)
-    }
-
-    // RSS sampling of the platform process.
-    const pid = world.platform.child.pid as number
-    let peakRss = rssMb(pid)
-    const sampler = setInterval(() => {
-      try {
-        peakRss = Math.max(peakRss, rssMb(pid))
-      } catch {
-        // process gone: reported as errors below
-      }
-    }, 250)
+    const rss = samplePeakRss(world.platform.child.pid as number)
 
     const turns: Turn[] = []
     const pending = new Set<{ turn: Turn; before: number; resolve: () => void }>()
-    const botTexts = (p: Person): string[] =>
-      p.platform === 'telegram'
-        ? world.telegram.botMessages(Number(p.id)).map((m) => m.text)
-        : world.discord
-            .channelMessages(world.discord.dmChannelFor(p.id))
-            .filter((m) => m.authorId !== p.id)
-            .map((m) => m.content)
     const scanner = setInterval(() => {
       const now = Date.now()
       for (const entry of pending) {
         const { turn, before } = entry
-        const fresh = botTexts(turn.person).slice(before)
+        const fresh = botTexts(world, turn.person).slice(before)
         let outcome: Turn['outcome']
         if (fresh.some((t) => t.includes(turn.marker) && t.endsWith('END'))) outcome = 'ok'
         else if (fresh.some((t) => ERROR_TEXT.test(t))) outcome = 'error'
@@ -163,32 +103,24 @@ export async function run(): Promise<BenchResult[]> {
       await sleep((index / PEOPLE) * 8_000)
       for (let n = 0; Date.now() < deadline; n++) {
         const marker = `q-${p.platform[0]}${p.id.slice(-4)}-${n}`
-        const before = botTexts(p).length
+        const before = botTexts(world, p).length
         const turn: Turn = { person: p, marker, sentAt: Date.now() }
         turns.push(turn)
         const done = new Promise<void>((resolve) => pending.add({ turn, before, resolve }))
-        const text = `Hello there, ${marker}, tell me something nice.`
-        if (p.platform === 'telegram') {
-          world.telegram.injectMessage({ chatId: Number(p.id), userId: Number(p.id), text })
-        } else {
-          world.discord.injectMessage({
-            channelId: world.discord.dmChannelFor(p.id),
-            author: { id: p.id, username: `person${p.id.slice(-4)}` },
-            content: text,
-          })
-        }
+        say(world, p, `Hello there, ${marker}, tell me something nice.`)
         await done
         await sleep(THINK_MS[0] + Math.random() * (THINK_MS[1] - THINK_MS[0]))
       }
     }
     await Promise.all(people.map((p, i) => simulate(p, i)))
-    clearInterval(sampler)
+    rss.stop()
+    const peakRss = rss.peakMb()
     clearInterval(scanner)
 
     // A reply slower than REPLY_TIMEOUT_MS (a flooded chat waiting out its 429s) is late, not
     // lost: give stragglers a grace period, then tell the two apart.
     const arrived = (t: Turn) =>
-      botTexts(t.person).some((x) => x.includes(t.marker) && x.endsWith('END'))
+      botTexts(world, t.person).some((x) => x.includes(t.marker) && x.endsWith('END'))
     const graceEnd = Date.now() + 60_000
     while (turns.some((t) => t.outcome === 'timeout' && !arrived(t)) && Date.now() < graceEnd) {
       await sleep(500)

@@ -2,41 +2,9 @@ import { pino } from 'pino'
 import { createTelegramBot } from '../bots/telegram/telegram-bot.js'
 import { markdownToTelegramHtml } from '../bots/telegram/telegram-html-renderer.js'
 import { splitForTelegram } from '../bots/telegram/telegram-split.js'
-import type { ChatCore } from '../src/core/chat-core.js'
-import type { ReplyEvent } from '../src/core/types.js'
 import { TelegramApiDouble } from '../tests/doubles/telegram-double.js'
+import { scriptedCore } from './helpers/scripted-core.js'
 import { type BenchResult, percentile } from './types.js'
-
-const PERSONA = { id: 'bench', name: 'Bench', tier: 'free', nsfw: false } as const
-
-/** A scripted core: every message is answered with `tokens` deltas `intervalMs` apart. */
-function scriptedCore(tokens: readonly string[], intervalMs: number): ChatCore {
-  return {
-    commands: [],
-    async *reply(): AsyncIterable<ReplyEvent> {
-      yield { type: 'accepted', persona: PERSONA, model: 'bench' }
-      yield { type: 'started', model: 'bench' }
-      for (const text of tokens) {
-        await new Promise((resolve) => setTimeout(resolve, intervalMs))
-        yield { type: 'delta', text }
-      }
-      yield {
-        type: 'done',
-        text: tokens.join(''),
-        persona: PERSONA,
-        model: 'bench',
-        fallbackUsed: false,
-        promptTokens: 1,
-        completionTokens: tokens.length,
-        messageId: '1',
-      }
-    },
-    runCommand: async () => {},
-    parseArgs: () => ({}),
-    autocomplete: async () => [],
-    stop: async () => false,
-  }
-}
 
 function timeEach(runs: number, fn: () => void): number[] {
   const samples: number[] = []
@@ -52,7 +20,10 @@ function timeEach(runs: number, fn: () => void): number[] {
 async function streamReplies(chats: number, tokens: readonly string[], intervalMs: number) {
   const telegram = await TelegramApiDouble.start()
   const bot = createTelegramBot(
-    { core: scriptedCore(tokens, intervalMs), log: pino({ level: 'silent' }) },
+    {
+      core: scriptedCore({ tokens: () => tokens, tokenMs: intervalMs }),
+      log: pino({ level: 'silent' }),
+    },
     { token: telegram.token, apiRoot: telegram.apiRoot, webhook: false, publicUrl: 'http://x' },
   )
   try {

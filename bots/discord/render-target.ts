@@ -4,7 +4,18 @@ import { isDirect } from './channel-kind.js'
 import type { DiscordContext } from './discord-context.js'
 import { reportMissingPermission } from './missing-permission.js'
 import { BotSurface, type ReplySurface, WebhookSurface } from './reply-surface.js'
-import type { RenderTarget } from './stream-renderer.js'
+
+/** Where a reply goes; resolved once the persona is known (or null for an early error). */
+export interface RenderTarget {
+  /** Who asked: only they may stop the reply. */
+  readonly ownerId: string
+  surfaceFor(persona: PersonaSummary | null): Promise<ReplySurface>
+  typing(): Promise<void>
+  /** Called when we may not post in the channel (reported to the person once). */
+  onPermissionError(err: unknown): Promise<void>
+  /** Called with every message id we post, so replies to them are recognised. */
+  onPosted(messageId: string): void
+}
 
 /** Where a reply to `user` in `channel` is rendered: the persona's webhook in servers, else the bot. */
 export function renderTargetFor(

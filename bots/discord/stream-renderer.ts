@@ -1,30 +1,18 @@
-import { ActionRowBuilder, ButtonBuilder, ButtonStyle } from 'discord.js'
 import type { Logger } from '../../src/core/ports/logger.js'
 import type { PersonaSummary, ReplyEvent, UserFacingError } from '../../src/core/types.js'
-import { userMessageFor } from '../shared/user-messages.js'
 import type { CustomIdCodec } from './custom-id.js'
 import { discordChunks } from './discord-markdown.js'
 import type { EditScheduler } from './edit-scheduler.js'
+import { PostedMessages } from './posted-messages.js'
+import type { RenderTarget } from './render-target.js'
+import { regenerateButtons, stopButtons } from './reply-buttons.js'
+import { replyEnding } from './reply-ending.js'
 import {
   type ButtonRow,
   isPermissionError,
   type OutgoingPart,
   type ReplySurface,
 } from './reply-surface.js'
-
-export { MESSAGE_LIMIT } from './discord-markdown.js'
-
-/** Where a reply goes; resolved once the persona is known (or null for an early error). */
-export interface RenderTarget {
-  /** Who asked: only they may stop the reply. */
-  readonly ownerId: string
-  surfaceFor(persona: PersonaSummary | null): Promise<ReplySurface>
-  typing(): Promise<void>
-  /** Called when we may not post in the channel (reported to the person once). */
-  onPermissionError(err: unknown): Promise<void>
-  /** Called with every message id we post, so replies to them are recognised. */
-  onPosted(messageId: string): void
-}
 
 export interface RenderDeps {
   readonly scheduler: EditScheduler
@@ -67,13 +55,14 @@ class StreamRender {
   #footer = ''
   #phase: Phase = 'waiting'
   #regenerate = false
-  readonly #posted: { id: string; sent: string }[] = []
+  readonly #posted: PostedMessages
   #failed = false
 
   constructor(deps: RenderDeps, target: RenderTarget, options: RenderOptions) {
     this.#deps = deps
     this.#target = target
     this.#options = options
+    this.#posted = new PostedMessages((id) => target.onPosted(id))
   }
 
   async run(events: AsyncIterable<ReplyEvent>): Promise<void> {
@@ -138,19 +127,10 @@ class StreamRender {
   }
 
   async #finish(error: UserFacingError, partialText: string | undefined): Promise<void> {
-    const message = userMessageFor(error)
-    // Stopped by the person: a quiet mark. Cut by a restart: say so, and offer Regenerate.
-    const stopped = error.code === 'CANCELLED' && !error.params.restarting
-    const cut =
-      error.code === 'CANCELLED' && Boolean(error.params.restarting) && !error.params.notStarted
-    if (partialText?.trim()) {
-      this.#body = partialText
-      this.#footer = stopped ? '\n\n*(stopped)*' : `\n\n⚠️ ${message}`
-      this.#regenerate = error.code === 'CANCELLED' && !error.params.notStarted
-    } else {
-      this.#body = stopped ? '*(stopped)*' : `⚠️ ${message}`
-      this.#regenerate = cut
-    }
+    const ending = replyEnding(error, partialText)
+    this.#body = ending.body
+    this.#footer = ending.footer
+    this.#regenerate = ending.regenerate
     this.#phase = 'final'
     if (!this.#surface) await this.#open(null)
     await this.#flush()
@@ -194,20 +174,8 @@ class StreamRender {
   async #sync(): Promise<void> {
     const surface = this.#surface
     if (!surface || this.#failed) return
-    const parts = this.#parts(surface.header)
     try {
-      for (const [i, part] of parts.entries()) {
-        const posted = this.#posted[i]
-        const key = `${part.content}\u0000${JSON.stringify(part.components)}`
-        if (!posted) {
-          const id = await surface.send(part)
-          this.#posted.push({ id, sent: key })
-          this.#target.onPosted(id)
-        } else if (posted.sent !== key) {
-          await surface.edit(posted.id, part)
-          posted.sent = key
-        }
-      }
+      await this.#posted.sync(surface, this.#parts(surface.header))
     } catch (err) {
       if (isPermissionError(err)) await this.#fail(err)
       else throw err
@@ -234,19 +202,8 @@ class StreamRender {
   }
 
   #buttons(): ButtonRow[] {
-    if (this.#phase !== 'final') {
-      const stop = new ButtonBuilder()
-        .setCustomId(this.#deps.codec.encode({ kind: 'stop', ownerId: this.#target.ownerId }))
-        .setLabel('Stop')
-        .setStyle(ButtonStyle.Secondary)
-      return [new ActionRowBuilder<ButtonBuilder>().addComponents(stop)]
-    }
-    if (!this.#regenerate) return []
-    const regen = new ButtonBuilder()
-      .setCustomId(this.#deps.codec.encode({ kind: 'regenerate' }))
-      .setLabel('Regenerate')
-      .setStyle(ButtonStyle.Secondary)
-    return [new ActionRowBuilder<ButtonBuilder>().addComponents(regen)]
+    if (this.#phase !== 'final') return stopButtons(this.#deps.codec, this.#target.ownerId)
+    return this.#regenerate ? regenerateButtons(this.#deps.codec) : []
   }
 
   #startTyping(): NodeJS.Timeout {

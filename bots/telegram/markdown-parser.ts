@@ -36,14 +36,7 @@ function emphasis(state: StateInline, silent: boolean): boolean {
   for (let i = 0; i < scanned.length; i++) {
     const token = state.push('text', '', 0)
     token.content = String.fromCharCode(marker)
-    state.delimiters.push({
-      marker,
-      length: scanned.length,
-      token: state.tokens.length - 1,
-      end: -1,
-      open: scanned.can_open,
-      close: scanned.can_close,
-    })
+    pushDelimiter(state, marker, scanned.length, scanned)
   }
   state.pos += scanned.length
   return true
@@ -61,17 +54,27 @@ function spoiler(state: StateInline, silent: boolean): boolean {
   }
   for (let i = 0; i < length; i += 2) {
     state.push('text', '', 0).content = '||'
-    state.delimiters.push({
-      marker: PIPE,
-      length: 0,
-      token: state.tokens.length - 1,
-      end: -1,
-      open: scanned.can_open,
-      close: scanned.can_close,
-    })
+    pushDelimiter(state, PIPE, 0, scanned)
   }
   state.pos += scanned.length
   return true
+}
+
+/** Records the text token just pushed as a delimiter for the balancing pass. */
+function pushDelimiter(
+  state: StateInline,
+  marker: number,
+  length: number,
+  scanned: { can_open: boolean; can_close: boolean },
+): void {
+  state.delimiters.push({
+    marker,
+    length,
+    token: state.tokens.length - 1,
+    end: -1,
+    open: scanned.can_open,
+    close: scanned.can_close,
+  })
 }
 
 function pairSpoilers(state: StateInline, delimiters: StateInline['delimiters']): void {

@@ -1,5 +1,6 @@
 import { splitMessage } from '../shared/split-message.js'
-import { markdownToTelegramHtml, visibleText } from './telegram-html-renderer.js'
+import { visibleText } from './telegram-html-escape.js'
+import { markdownToTelegramHtml } from './telegram-html-renderer.js'
 
 /** Telegram's limit for a message text: characters after entity parsing (UTF-16 code units). */
 export const TELEGRAM_TEXT_LIMIT = 4096

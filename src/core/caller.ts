@@ -1,16 +1,7 @@
-import type { Account, ChatKind, Platform, Tier } from './types.js'
+import type { Account, ChatOrigin, Tier } from './types.js'
 
 /** Who speaks and where, as the adapter knows it (before the core looks the person up). */
-export interface PlatformCaller {
-  readonly platform: Platform
-  readonly platformUserId: string
-  readonly displayName: string
-  /** The platform's unique handle, when the person has one (shown where identity matters). */
-  readonly handle?: string | undefined
-  readonly chatId: string
-  readonly chatKind: ChatKind
-  /** The adapter allows adult content here (Discord age-restricted channel, Telegram DM). */
-  readonly adultAllowed: boolean
+export interface PlatformCaller extends ChatOrigin {
   /** May change settings of this chat (Discord Manage Server, Telegram group admin). */
   readonly isChatAdmin: boolean
 }

@@ -6,8 +6,8 @@ export type Tier = 'free' | 'premium'
 export type Role = 'system' | 'user' | 'assistant'
 export type MessageStatus = 'complete' | 'partial' | 'failed'
 
-/** One platform-neutral message, as every adapter hands it to the core. */
-export interface InboundMessage {
+/** Who speaks and where, as the adapter knows it: what a message and a command both carry. */
+export interface ChatOrigin {
   readonly platform: Platform
   readonly platformUserId: string
   readonly displayName: string
@@ -16,6 +16,12 @@ export interface InboundMessage {
   /** Platform chat id; adapters append a thread/topic suffix so each thread is its own chat. */
   readonly chatId: string
   readonly chatKind: ChatKind
+  /** The adapter allows adult content here (Discord age-restricted channel, Telegram DM). */
+  readonly adultAllowed: boolean
+}
+
+/** One platform-neutral message, as every adapter hands it to the core. */
+export interface InboundMessage extends ChatOrigin {
   readonly text: string
   /** Platform id of the message this one replies to, if any. */
   readonly replyToMessageId?: string | undefined
@@ -23,8 +29,6 @@ export interface InboundMessage {
   readonly messageId?: string | undefined
   /** True when the bot/persona was mentioned, replied to or commanded. */
   readonly addressed: boolean
-  /** True when the place allows adult content (age-restricted channel, confirmed 18+ DM...). */
-  readonly adultAllowed: boolean
 }
 
 export interface PersonaSummary {

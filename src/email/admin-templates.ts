@@ -1,3 +1,4 @@
+import type { DuplicateSubscriptionInfo, NewSubscriberInfo, RefundInfo } from './account-emails.js'
 import {
   footer,
   formatMoney,
@@ -8,10 +9,7 @@ import {
 } from './email-layout.js'
 import { html } from './html.js'
 
-export function adminNewSubscriberEmail(
-  ctx: TemplateContext,
-  v: { accountId: string; amount: number | null; currency: string | null },
-): RenderedEmail {
+export function adminNewSubscriberEmail(ctx: TemplateContext, v: NewSubscriberInfo): RenderedEmail {
   const price = formatMoney(v.amount, v.currency)
   const text = `New subscriber: account ${v.accountId}, ${price}.`
   const body = html`<p>New subscriber: account <code>${v.accountId}</code>, ${price}.</p>`
@@ -24,7 +22,7 @@ export function adminNewSubscriberEmail(
 
 export function adminDuplicateSubscriptionEmail(
   ctx: TemplateContext,
-  v: { accountId: string; customerId: string | null; subscriptionIds: readonly string[] },
+  v: DuplicateSubscriptionInfo,
 ): RenderedEmail {
   const ids = v.subscriptionIds.join(', ')
   const customer = v.customerId ?? 'unknown customer'
@@ -41,10 +39,7 @@ export function adminDuplicateSubscriptionEmail(
   }
 }
 
-export function adminRefundEmail(
-  ctx: TemplateContext,
-  v: { accountId: string | null; amount: number; currency: string; chargeId: string },
-): RenderedEmail {
+export function adminRefundEmail(ctx: TemplateContext, v: RefundInfo): RenderedEmail {
   const price = formatMoney(v.amount, v.currency)
   const account = v.accountId ?? 'unknown account'
   const text = `Refund of ${price} for ${account} (charge ${v.chargeId}).`

@@ -2,7 +2,7 @@ import formbody from '@fastify/formbody'
 import rateLimit from '@fastify/rate-limit'
 import { type Static, Type } from '@sinclair/typebox'
 import type { FastifyError, FastifyPluginAsync, FastifyReply } from 'fastify'
-import type { EmailVerifier } from './email-verification-service.js'
+import type { EmailVerifier } from './email-verifier.js'
 import {
   awaitingApprovalPage,
   confirmPage,

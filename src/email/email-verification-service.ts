@@ -1,10 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto'
 import type { Logger } from '../core/ports/logger.js'
 import type { Notifier } from '../core/ports/messenger.js'
 import type { StartVerificationResult, VerificationService } from '../core/ports/services.js'
 import { normalizeEmailAddress } from './address.js'
 import type { TemplateContext } from './email-layout.js'
-import type { EmailStores } from './email-stores.js'
+import type { EmailStores, EmailTokenRecord } from './email-stores.js'
+import type { ConfirmResult, EmailVerifier, TokenInspection } from './email-verifier.js'
 import {
   MergeConsent,
   type MergeDecision,
@@ -12,55 +12,11 @@ import {
   type MergeInspection,
   type RequesterIdentity,
 } from './merge-consent.js'
+import { hashToken, isTokenShaped, newSingleUseToken } from './single-use-token.js'
 import { verificationEmail, welcomeEmail } from './templates.js'
+import { VerificationRateLimit } from './verification-rate-limit.js'
 
 export const TOKEN_TTL_MS = 24 * 60 * 60 * 1000
-export const MAX_REQUESTS_PER_HOUR = 3
-const HOUR_MS = 60 * 60 * 1000
-// 32 random bytes in base64url, without padding.
-const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/
-
-/** What the confirmation page shows for a token, without consuming it. */
-export type TokenInspection =
-  | {
-      readonly status: 'valid'
-      readonly email: string
-      readonly expiresAt: number
-      /** The chat identities that asked, so a person can spot a request that was not theirs. */
-      readonly requestedBy: readonly RequesterIdentity[]
-    }
-  | { readonly status: 'used' | 'expired' | 'unknown' }
-
-export type { RequesterIdentity } from './merge-consent.js'
-
-/** The result of confirming (consuming) a token. */
-export type ConfirmResult =
-  | {
-      readonly status: 'verified'
-      readonly email: string
-      /** The account that now holds the address (the one that owned it before, on a merge). */
-      readonly accountId: string
-      /** True when two accounts became one. */
-      readonly merged: boolean
-    }
-  | {
-      /** The address belongs to another verified account, which was asked to approve. */
-      readonly status: 'awaiting_approval'
-      readonly email: string
-    }
-  | { readonly status: 'used' | 'expired' | 'unknown' }
-
-/** What the `/verify` routes need. */
-export interface EmailVerifier {
-  /** Looks a token up and changes nothing (mail scanners open links). Never throws for bad input. */
-  inspect(token: string, now: number): Promise<TokenInspection>
-  /** Consumes the token once, verifies the address and links accounts. Never throws for bad input. */
-  confirm(token: string, now: number): Promise<ConfirmResult>
-  /** The approval page of a merge request (changes nothing). */
-  inspectMerge(token: string, now: number): Promise<MergeInspection>
-  /** The verified account's answer to a merge request; approving merges. */
-  decideMerge(token: string, decision: MergeDecision, now: number): Promise<MergeDecisionResult>
-}
 
 export interface EmailVerificationServiceDeps {
   readonly stores: EmailStores
@@ -73,10 +29,6 @@ export interface EmailVerificationServiceDeps {
 export interface EmailVerificationServiceOptions extends TemplateContext {
   readonly tokenTtlMs?: number | undefined
   readonly maxPerHour?: number | undefined
-}
-
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex')
 }
 
 /**
@@ -92,7 +44,7 @@ export class EmailVerificationService implements VerificationService, EmailVerif
   readonly #onEnqueued: () => void
   readonly #ctx: TemplateContext
   readonly #ttlMs: number
-  readonly #maxPerHour: number
+  readonly #rateLimit: VerificationRateLimit
   readonly #consent: MergeConsent
 
   constructor(deps: EmailVerificationServiceDeps, options: EmailVerificationServiceOptions) {
@@ -102,7 +54,7 @@ export class EmailVerificationService implements VerificationService, EmailVerif
     this.#onEnqueued = deps.onEnqueued ?? (() => {})
     this.#ctx = { publicUrl: options.publicUrl.replace(/\/+$/, '') }
     this.#ttlMs = options.tokenTtlMs ?? TOKEN_TTL_MS
-    this.#maxPerHour = options.maxPerHour ?? MAX_REQUESTS_PER_HOUR
+    this.#rateLimit = new VerificationRateLimit(deps.stores.emailTokens, options.maxPerHour)
     this.#consent = new MergeConsent(deps, this.#ctx)
   }
 
@@ -124,27 +76,20 @@ export class EmailVerificationService implements VerificationService, EmailVerif
     if (account?.emailVerified && account.email === email) {
       return { status: 'already_verified', email }
     }
-    const since = now - HOUR_MS
-    for (const filter of [{ accountId }, { email }]) {
-      const count = await this.#stores.emailTokens.countSince(filter, since)
-      if (count >= this.#maxPerHour) {
-        const retryAfterSeconds = await this.#retryAfterSeconds(filter, now)
-        this.#log.info(
-          { accountId, per: 'accountId' in filter ? 'account' : 'address', retryAfterSeconds },
-          'verification rate-limited',
-        )
-        return { status: 'rate_limited', retryAfterSeconds }
-      }
+    const limited = await this.#rateLimit.check(accountId, email, now)
+    if (limited) {
+      this.#log.info({ accountId, ...limited }, 'verification rate-limited')
+      return { status: 'rate_limited', retryAfterSeconds: limited.retryAfterSeconds }
     }
 
-    const token = randomBytes(32).toString('base64url')
+    const { token, tokenHash } = newSingleUseToken()
     const mail = verificationEmail(this.#ctx, {
       link: `${this.#ctx.publicUrl}/verify?token=${token}`,
       requestedBy: await this.#requesters(accountId),
     })
     await this.#stores.transaction(async (s) => {
       await s.emailTokens.insert({
-        tokenHash: hashToken(token),
+        tokenHash,
         accountId,
         email,
         expiresAt: now + this.#ttlMs,
@@ -159,11 +104,11 @@ export class EmailVerificationService implements VerificationService, EmailVerif
   }
 
   async inspect(token: string, now: number): Promise<TokenInspection> {
-    if (!TOKEN_SHAPE.test(token)) return { status: 'unknown' }
+    if (!isTokenShaped(token)) return { status: 'unknown' }
     const record = await this.#stores.emailTokens.find(hashToken(token))
     if (!record) return { status: 'unknown' }
-    if (record.usedAt !== null) return { status: 'used' }
-    if (record.expiresAt <= now) return { status: 'expired' }
+    const unusable = whyUnusable(record, now)
+    if (unusable) return { status: unusable }
     return {
       status: 'valid',
       email: record.email,
@@ -173,7 +118,7 @@ export class EmailVerificationService implements VerificationService, EmailVerif
   }
 
   async confirm(token: string, now: number): Promise<ConfirmResult> {
-    if (!TOKEN_SHAPE.test(token)) return { status: 'unknown' }
+    if (!isTokenShaped(token)) return { status: 'unknown' }
     const tokenHash = hashToken(token)
     const outcome = await this.#stores.transaction(async (s) => {
       const consumed = await s.emailTokens.consume(tokenHash, now)
@@ -233,10 +178,8 @@ export class EmailVerificationService implements VerificationService, EmailVerif
   async #whyNotConsumed(tokenHash: string, now: number): Promise<ConfirmResult> {
     const record = await this.#stores.emailTokens.find(tokenHash)
     if (!record) return { status: 'unknown' }
-    if (record.usedAt !== null) return { status: 'used' }
-    if (record.expiresAt <= now) return { status: 'expired' }
     // Unused and unexpired but not consumable: its account vanished.
-    return { status: 'unknown' }
+    return { status: whyUnusable(record, now) ?? 'unknown' }
   }
 
   async #tellInChat(accountId: string, email: string): Promise<void> {
@@ -248,22 +191,11 @@ export class EmailVerificationService implements VerificationService, EmailVerif
       this.#log.warn({ err, accountId }, 'could not tell the person about the verification')
     }
   }
+}
 
-  /**
-   * Seconds until the oldest request still counted leaves the one-hour window. Found by
-   * bisecting `countSince` (only reached when limited, at most ~12 small queries).
-   */
-  async #retryAfterSeconds(
-    filter: { accountId?: string; email?: string },
-    now: number,
-  ): Promise<number> {
-    let lo = now - HOUR_MS
-    let hi = now
-    while (hi - lo > 1000) {
-      const mid = Math.floor((lo + hi) / 2)
-      if ((await this.#stores.emailTokens.countSince(filter, mid)) >= this.#maxPerHour) lo = mid
-      else hi = mid
-    }
-    return Math.max(1, Math.ceil((hi - (now - HOUR_MS)) / 1000))
-  }
+/** Why a stored token cannot be used at `now`, or null when it can. */
+function whyUnusable(record: EmailTokenRecord, now: number): 'used' | 'expired' | null {
+  if (record.usedAt !== null) return 'used'
+  if (record.expiresAt <= now) return 'expired'
+  return null
 }

@@ -1,13 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto'
 import type { Logger } from '../core/ports/logger.js'
 import type { Notifier } from '../core/ports/messenger.js'
 import type { TemplateContext } from './email-layout.js'
 import type { EmailStores } from './email-stores.js'
+import { hashToken, isTokenShaped, newSingleUseToken } from './single-use-token.js'
 import { welcomeEmail } from './templates.js'
 
 /** How long the verified account has to answer a request to link. */
 export const MERGE_REQUEST_TTL_MS = 24 * 60 * 60 * 1000
-const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/
 
 /** A chat identity as pages and notices show it: what the platform says, not what a person typed. */
 export interface RequesterIdentity {
@@ -48,10 +47,6 @@ const PLATFORM_NAMES: Record<string, string> = {
   discord: 'Discord',
   telegram: 'Telegram',
   console: 'terminal',
-}
-
-function hash(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex')
 }
 
 /** Display names go into mail bodies, notices and pages: one line, bounded. */
@@ -113,9 +108,9 @@ export class MergeConsent {
     email: string,
     now: number,
   ): Promise<string> {
-    const token = randomBytes(32).toString('base64url')
+    const { token, tokenHash } = newSingleUseToken()
     await tx.mergeRequests.insert({
-      tokenHash: hash(token),
+      tokenHash,
       fromAccountId,
       intoAccountId,
       email,
@@ -149,8 +144,8 @@ export class MergeConsent {
   }
 
   async inspect(token: string, now: number): Promise<MergeInspection> {
-    const record = TOKEN_SHAPE.test(token)
-      ? await this.#stores.mergeRequests.find(hash(token))
+    const record = isTokenShaped(token)
+      ? await this.#stores.mergeRequests.find(hashToken(token))
       : undefined
     if (!record) return { status: 'unknown' }
     if (record.decidedAt !== null) return { status: 'decided' }
@@ -161,8 +156,8 @@ export class MergeConsent {
 
   /** Approving merges the asking account into the verified one; refusing only records it. */
   async decide(token: string, decision: MergeDecision, now: number): Promise<MergeDecisionResult> {
-    if (!TOKEN_SHAPE.test(token)) return { status: 'unknown' }
-    const tokenHash = hash(token)
+    if (!isTokenShaped(token)) return { status: 'unknown' }
+    const tokenHash = hashToken(token)
     const outcome = await this.#stores.transaction(async (s) => {
       const record = await s.mergeRequests.decide(
         tokenHash,

@@ -1,6 +1,16 @@
 import type { Clock } from '../core/ports/clock.js'
 import type { Logger } from '../core/ports/logger.js'
-import type { AccountEmails, OutboxStores } from './account-emails.js'
+import type {
+  AccountEmails,
+  DuplicateSubscriptionInfo,
+  NewSubscriberInfo,
+  OutboxStores,
+  PaymentFailedInfo,
+  PremiumStartedInfo,
+  RefundInfo,
+  StarsEventInfo,
+  StarsReceiptInfo,
+} from './account-emails.js'
 import {
   adminDuplicateSubscriptionEmail,
   adminNewSubscriberEmail,
@@ -41,12 +51,7 @@ export class OutboxAccountEmails implements AccountEmails {
   async premiumStarted(
     stores: OutboxStores,
     accountId: string,
-    info: {
-      amount: number | null
-      currency: string | null
-      interval: string | null
-      until: number | null
-    },
+    info: PremiumStartedInfo,
     dedupeKey: string,
   ): Promise<void> {
     await this.#toAccount(
@@ -61,7 +66,7 @@ export class OutboxAccountEmails implements AccountEmails {
   async paymentFailed(
     stores: OutboxStores,
     accountId: string,
-    info: { billingUrl: string | null },
+    info: PaymentFailedInfo,
     dedupeKey: string,
   ): Promise<void> {
     await this.#toAccount(
@@ -85,7 +90,7 @@ export class OutboxAccountEmails implements AccountEmails {
 
   async adminNewSubscriber(
     stores: OutboxStores,
-    info: { accountId: string; amount: number | null; currency: string | null },
+    info: NewSubscriberInfo,
     dedupeKey: string,
   ): Promise<void> {
     await this.toAdmin(
@@ -98,7 +103,7 @@ export class OutboxAccountEmails implements AccountEmails {
 
   async adminDuplicateSubscription(
     stores: OutboxStores,
-    info: { accountId: string; customerId: string | null; subscriptionIds: readonly string[] },
+    info: DuplicateSubscriptionInfo,
     dedupeKey: string,
   ): Promise<void> {
     await this.toAdmin(
@@ -109,18 +114,14 @@ export class OutboxAccountEmails implements AccountEmails {
     )
   }
 
-  async adminRefund(
-    stores: OutboxStores,
-    info: { accountId: string | null; amount: number; currency: string; chargeId: string },
-    dedupeKey: string,
-  ): Promise<void> {
+  async adminRefund(stores: OutboxStores, info: RefundInfo, dedupeKey: string): Promise<void> {
     await this.toAdmin(stores, 'admin_refund', adminRefundEmail(this.#ctx, info), dedupeKey)
   }
 
   async starsReceipt(
     stores: OutboxStores,
     accountId: string,
-    info: { amount: number; until: number; renewal: boolean; chargeId: string },
+    info: StarsReceiptInfo,
     dedupeKey: string,
   ): Promise<void> {
     await this.#toAccount(
@@ -134,12 +135,7 @@ export class OutboxAccountEmails implements AccountEmails {
 
   async adminStarsEvent(
     stores: OutboxStores,
-    info: {
-      kind: 'refund' | 'cancel' | 'resume'
-      accountId: string
-      chargeId: string
-      amount: number | null
-    },
+    info: StarsEventInfo,
     dedupeKey: string,
   ): Promise<void> {
     await this.toAdmin(stores, 'admin_stars', adminStarsEventEmail(this.#ctx, info), dedupeKey)

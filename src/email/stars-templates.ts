@@ -1,3 +1,4 @@
+import type { StarsEventInfo, StarsReceiptInfo } from './account-emails.js'
 import {
   footer,
   layout,
@@ -11,10 +12,7 @@ const day = (ms: number) => new Date(ms).toISOString().slice(0, 10)
 const stars = (n: number) => `${n} Telegram Star${n === 1 ? '' : 's'}`
 
 /** The receipt for a Stars payment (first payment or renewal). */
-export function starsReceiptEmail(
-  ctx: TemplateContext,
-  v: { amount: number; until: number; renewal: boolean; chargeId: string },
-): RenderedEmail {
+export function starsReceiptEmail(ctx: TemplateContext, v: StarsReceiptInfo): RenderedEmail {
   const lead = v.renewal
     ? 'Your premium subscription renewed. Thank you!'
     : 'Thank you! Your premium subscription is active.'
@@ -35,19 +33,14 @@ export function starsReceiptEmail(
   }
 }
 
-export type StarsAdminEvent = 'refund' | 'cancel' | 'resume'
-
-const TITLES: Record<StarsAdminEvent, string> = {
+const TITLES: Record<StarsEventInfo['kind'], string> = {
   refund: 'Stars payment refunded',
   cancel: 'Stars subscription renewal canceled',
   resume: 'Stars subscription renewal re-enabled',
 }
 
 /** Tells the operator about a Stars refund or a renewal change. */
-export function adminStarsEventEmail(
-  ctx: TemplateContext,
-  v: { kind: StarsAdminEvent; accountId: string; chargeId: string; amount: number | null },
-): RenderedEmail {
+export function adminStarsEventEmail(ctx: TemplateContext, v: StarsEventInfo): RenderedEmail {
   const title = TITLES[v.kind]
   const amount = v.amount === null ? '' : ` (${stars(v.amount)})`
   const text = `${title}${amount}: account ${v.accountId}, payment ${v.chargeId}.`

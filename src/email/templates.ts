@@ -1,3 +1,4 @@
+import type { PaymentFailedInfo, PremiumStartedInfo } from './account-emails.js'
 import {
   button,
   day,
@@ -58,15 +59,7 @@ export function welcomeEmail(
   }
 }
 
-export function premiumStartedEmail(
-  ctx: TemplateContext,
-  v: {
-    amount: number | null
-    currency: string | null
-    interval: string | null
-    until: number | null
-  },
-): RenderedEmail {
+export function premiumStartedEmail(ctx: TemplateContext, v: PremiumStartedInfo): RenderedEmail {
   const price =
     v.amount === null ? null : `${formatMoney(v.amount, v.currency)} ${period(v.interval)}`.trim()
   const until = day(v.until)
@@ -90,10 +83,7 @@ ${until ? html`<p>Current period ends on ${until} and renews automatically.</p>`
   }
 }
 
-export function paymentFailedEmail(
-  ctx: TemplateContext,
-  v: { billingUrl: string | null },
-): RenderedEmail {
+export function paymentFailedEmail(ctx: TemplateContext, v: PaymentFailedInfo): RenderedEmail {
   const text = [
     'We could not charge your payment method for your premium subscription.',
     'Premium stays on for a few days while we retry.',

@@ -1,32 +1,22 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { PassThrough } from 'node:stream'
-import { Registry } from 'prom-client'
 import { afterEach, describe, expect, it } from 'vitest'
-import { runConsoleChat } from '../../../bots/console/console-chat.js'
 import { checkOllama } from '../../../bots/console/ollama-check.js'
-import { commands } from '../../../commands/index.js'
-import { SubscriptionEntitlements } from '../../../src/billing/subscription-entitlements.js'
 import type { ChatCore } from '../../../src/core/chat-core.js'
-import { createChatCore, type RunningChatCore } from '../../../src/core/create-chat-core.js'
-import type { Stores } from '../../../src/core/ports/stores.js'
-import { createLlmGateway, type LlmGateway } from '../../../src/llm/create-llm-gateway.js'
 import type { DatabaseHandle } from '../../../src/storage/create-database.js'
-import { createSqlStores } from '../../../src/storage/sql-stores.js'
-import { type OllamaDouble, startOllamaDouble } from '../../doubles/ollama-double.js'
+import { createSqlStores, type SqlStores } from '../../../src/storage/sql-stores.js'
+import type { OllamaDoubleKnobs } from '../../doubles/ollama-double.js'
+import { type ConsoleSession, startConsoleSession, waitFor } from '../../helpers/console-session.js'
 import { createTestDatabase } from '../../helpers/database.js'
-import { silentLogger } from '../../helpers/logger.js'
+import { type OllamaCore, startOllamaCore } from '../../helpers/ollama-core.js'
 import { makePersona, memoryPersonas } from '../../unit/core/fixtures.js'
 
-interface Setup {
-  double: OllamaDouble
+interface Setup extends OllamaCore {
   db: DatabaseHandle
-  stores: Stores
-  llm: LlmGateway
-  core: RunningChatCore
-  input: PassThrough
-  output: string[]
+  stores: SqlStores
+  session: ConsoleSession
+  input: ConsoleSession['input']
   done: Promise<void>
   dir: string
 }
@@ -34,90 +24,41 @@ interface Setup {
 let s: Setup | undefined
 afterEach(async () => {
   if (!s) return
-  s.input.end()
-  await s.done
-  await s.core.close(0)
-  await s.llm.close()
-  await s.double.close()
+  await s.session.close()
+  await s.close()
   await s.db.destroy()
   await rm(s.dir, { recursive: true, force: true })
   s = undefined
 })
 
 async function setup(
-  knobs: Parameters<typeof startOllamaDouble>[0] = {},
+  knobs: Partial<OllamaDoubleKnobs> = {},
   signal?: AbortSignal,
   /** Lets a test sit between the terminal chat and the real core. */
   wrapCore: (core: ChatCore) => ChatCore = (core) => core,
 ): Promise<Setup> {
-  const double = await startOllamaDouble({
-    reply: (req) =>
-      `You said: ${[...req.messages].reverse().find((m) => m.role === 'user')?.content}`,
-    ...knobs,
-  })
   const db = await createTestDatabase('sqlite')
   const stores = createSqlStores(db.db)
-  const log = silentLogger()
-  const llm = createLlmGateway(
-    { log, registry: new Registry() },
-    {
-      hosts: [double.url],
-      defaultModel: 'llama3.2',
-      concurrency: 2,
-      maxQueue: 10,
-      autoPull: false,
-      firstTokenTimeoutMs: 10_000,
-      idleTimeoutMs: 10_000,
-      totalTimeoutMs: 20_000,
-      retryBackoffMs: 10,
-    },
-  )
-  const entitlements = new SubscriptionEntitlements({ stores }, { graceDays: 3 })
-  const core = createChatCore(
-    {
-      stores,
-      llm,
-      personas: memoryPersonas([
-        makePersona({ id: 'nova', name: 'Nova', greeting: 'Welcome aboard, {{user}}.' }),
-        makePersona({ id: 'sage', name: 'Sage' }),
-      ]),
-      entitlements,
-      grants: entitlements,
-      commands,
-      log,
-    },
-    {
-      defaultModel: 'llama3.2',
-      freeDailyMessages: 50,
-      premiumDailyMessages: 1000,
-      maxInputChars: 4000,
-      freeContextTokens: 4096,
-      premiumContextTokens: 16384,
-      admins: [],
-    },
-  )
-  const input = new PassThrough()
-  const sink = new PassThrough()
-  const output: string[] = []
-  sink.on('data', (chunk: Buffer) => output.push(chunk.toString()))
+  const ollama = await startOllamaCore({
+    stores,
+    echoPrefix: 'You said: ',
+    knobs,
+    personas: memoryPersonas([
+      makePersona({ id: 'nova', name: 'Nova', greeting: 'Welcome aboard, {{user}}.' }),
+      makePersona({ id: 'sage', name: 'Sage' }),
+    ]),
+  })
   const dir = await mkdtemp(join(tmpdir(), 'jlm-console-'))
-  const done = runConsoleChat(
-    { core: wrapCore(core), log },
-    { input, output: sink, userId: 'tester', persona: 'sage', fileDir: dir, signal },
+  const session = startConsoleSession(
+    { core: wrapCore(ollama.core), log: ollama.log },
+    { userId: 'tester', persona: 'sage', fileDir: dir, signal },
   )
-  s = { double, db, stores, llm, core, input, output, done, dir }
-  return s
+  const started = { ...ollama, db, stores, session, input: session.input, done: session.done, dir }
+  s = started
+  return started
 }
 
-const text = (setup: Setup) => setup.output.join('')
-
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 15_000) {
-  const start = Date.now()
-  while (!(await condition())) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time')
-    await new Promise((r) => setTimeout(r, 10))
-  }
-}
+const text = (setup: Setup) => setup.session.text()
 
 async function storedMessages(setup: Setup) {
   const identity = await setup.stores.accounts.findIdentity('console', 'tester')

@@ -1,48 +1,34 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { PassThrough } from 'node:stream'
 import { deflateSync } from 'node:zlib'
-import { Registry } from 'prom-client'
 import { afterEach, describe, expect, it } from 'vitest'
-import { runConsoleChat } from '../../../bots/console/console-chat.js'
 import { ollamaOperatorMessages } from '../../../bots/console/ollama-check.js'
-import { commands } from '../../../commands/index.js'
-import { SubscriptionEntitlements } from '../../../src/billing/subscription-entitlements.js'
 import { loadConfig } from '../../../src/config.js'
 import { withConsoleAdmin } from '../../../src/console-user.js'
-import { createChatCore, type RunningChatCore } from '../../../src/core/create-chat-core.js'
 import type { PersonaRepository } from '../../../src/core/persona.js'
-import { createLlmGateway, type LlmGateway } from '../../../src/llm/create-llm-gateway.js'
 import { cardJsonFromPng, cardToPng } from '../../../src/personas/card-export.js'
 import { FilePersonaRepository } from '../../../src/personas/file-persona-repository.js'
 import { encodePng, readPngChunks } from '../../../src/personas/png-chunks.js'
 import type { DatabaseHandle } from '../../../src/storage/create-database.js'
 import { createSqlStores } from '../../../src/storage/sql-stores.js'
-import { type OllamaDouble, startOllamaDouble } from '../../doubles/ollama-double.js'
+import { type ConsoleSession, startConsoleSession, waitFor } from '../../helpers/console-session.js'
 import { createTestDatabase } from '../../helpers/database.js'
 import { silentLogger } from '../../helpers/logger.js'
+import { type OllamaCore, startOllamaCore } from '../../helpers/ollama-core.js'
 import { makePersona, memoryPersonas } from '../../unit/core/fixtures.js'
 
-interface Run {
-  double: OllamaDouble
+interface Run extends OllamaCore {
   db: DatabaseHandle
-  llm: LlmGateway
-  core: RunningChatCore
-  input: PassThrough
-  output: string[]
-  done: Promise<void>
+  session: ConsoleSession
   dir: string
 }
 
 const runs: Run[] = []
 afterEach(async () => {
   for (const r of runs.splice(0)) {
-    r.input.end()
-    await r.done
-    await r.core.close(0)
-    await r.llm.close()
-    await r.double.close()
+    await r.session.close()
+    await r.close()
     await r.db.destroy()
     await rm(r.dir, { recursive: true, force: true })
   }
@@ -56,62 +42,30 @@ async function start(
     operator?: boolean
   } = {},
 ): Promise<Run> {
-  const double = await startOllamaDouble({
-    reply: (req) => `Echo: ${[...req.messages].reverse().find((m) => m.role === 'user')?.content}`,
-  })
-  const config = loadConfig({ OLLAMA_HOSTS: double.url, ...opts.env })
+  // Ollama's address does not matter here: the chat talks to the double started below.
+  const config = loadConfig({ ...opts.env })
   const db = await createTestDatabase('sqlite')
-  const stores = createSqlStores(db.db)
-  const log = silentLogger()
-  const llm = createLlmGateway(
-    { log, registry: new Registry() },
-    {
-      hosts: [double.url],
-      defaultModel: 'llama3.2',
-      concurrency: 2,
-      maxQueue: 10,
-      autoPull: false,
-      firstTokenTimeoutMs: 10_000,
-      idleTimeoutMs: 10_000,
-      totalTimeoutMs: 20_000,
-      retryBackoffMs: 10,
-    },
-  )
-  const entitlements = new SubscriptionEntitlements({ stores }, { graceDays: 3 })
-  const personas =
-    opts.personas ??
-    memoryPersonas([
-      makePersona({
-        id: 'nova',
-        name: 'Nova',
-        description: 'A ship pilot who has flown the outer lanes for thirty years.',
-        greeting: 'Welcome aboard, {{user}}. Strap in.',
-      }),
-      makePersona({ id: 'rook', name: 'Rook', tier: 'premium' }),
-      makePersona({ id: 'vex', name: 'Vex', nsfw: true }),
-    ])
-  const core = createChatCore(
-    { stores, llm, personas, entitlements, grants: entitlements, commands, log },
-    {
-      defaultModel: 'llama3.2',
-      freeDailyMessages: 50,
-      premiumDailyMessages: 1000,
-      maxInputChars: 4000,
-      freeContextTokens: 4096,
-      premiumContextTokens: 16384,
-      admins: withConsoleAdmin(config.ADMINS, config.CONSOLE_ADMIN, 'operator'),
-    },
-  )
-  const input = new PassThrough()
-  const sink = new PassThrough()
-  const output: string[] = []
-  sink.on('data', (chunk: Buffer) => output.push(chunk.toString()))
+  const ollama = await startOllamaCore({
+    stores: createSqlStores(db.db),
+    echoPrefix: 'Echo: ',
+    personas:
+      opts.personas ??
+      memoryPersonas([
+        makePersona({
+          id: 'nova',
+          name: 'Nova',
+          description: 'A ship pilot who has flown the outer lanes for thirty years.',
+          greeting: 'Welcome aboard, {{user}}. Strap in.',
+        }),
+        makePersona({ id: 'rook', name: 'Rook', tier: 'premium' }),
+        makePersona({ id: 'vex', name: 'Vex', nsfw: true }),
+      ]),
+    limits: { admins: withConsoleAdmin(config.ADMINS, config.CONSOLE_ADMIN, 'operator') },
+  })
   const dir = await mkdtemp(join(tmpdir(), 'jlm-first-'))
-  const done = runConsoleChat(
-    { core, log },
+  const session = startConsoleSession(
+    { core: ollama.core, log: ollama.log },
     {
-      input,
-      output: sink,
       userId: 'operator',
       persona: opts.persona,
       fileDir: join(dir, 'exports'),
@@ -119,33 +73,16 @@ async function start(
       operatorMessages:
         opts.operator === false
           ? undefined
-          : ollamaOperatorMessages(config.OLLAMA_HOSTS, config.OLLAMA_MODEL),
+          : ollamaOperatorMessages([ollama.double.url], config.OLLAMA_MODEL),
     },
   )
-  const run = { double, db, llm, core, input, output, done, dir }
+  const run = { ...ollama, db, session, dir }
   runs.push(run)
   return run
 }
 
-const text = (r: Run) => r.output.join('')
-
-async function waitFor(condition: () => boolean, timeoutMs = 15_000) {
-  const startAt = Date.now()
-  while (!condition()) {
-    if (Date.now() - startAt > timeoutMs) throw new Error('condition not met in time')
-    await new Promise((r) => setTimeout(r, 10))
-  }
-}
-
-async function say(r: Run, line: string, until: string | RegExp) {
-  const before = text(r).length
-  r.input.write(`${line}\n`)
-  await waitFor(() => {
-    const after = text(r).slice(before)
-    return typeof until === 'string' ? after.includes(until) : until.test(after)
-  })
-  return text(r).slice(before)
-}
+const text = (r: Run) => r.session.text()
+const say = (r: Run, line: string, until: string | RegExp) => r.session.say(line, until)
 
 describe('the terminal chat opens well', () => {
   it('opens with the persona name, a one-line description and the greeting the model sees', async () => {

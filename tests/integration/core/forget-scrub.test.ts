@@ -3,39 +3,30 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { mkdir, readdir, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Registry } from 'prom-client'
 import { afterEach, describe, expect, it } from 'vitest'
-import { commands } from '../../../commands/index.js'
 import type { CommandInvocation } from '../../../src/core/chat-core.js'
-import { createChatCore, type RunningChatCore } from '../../../src/core/create-chat-core.js'
 import type { Stores } from '../../../src/core/ports/stores.js'
 import type { InboundMessage } from '../../../src/core/types.js'
 import { ExportDirectory } from '../../../src/files/export-directory.js'
-import { createLlmGateway, type LlmGateway } from '../../../src/llm/create-llm-gateway.js'
 import { createDatabase, type DatabaseHandle } from '../../../src/storage/create-database.js'
 import { migrateToLatest } from '../../../src/storage/migrate.js'
 import { createSqlStores } from '../../../src/storage/sql-stores.js'
-import { type OllamaDouble, startOllamaDouble } from '../../doubles/ollama-double.js'
 import { silentLogger } from '../../helpers/logger.js'
+import { type OllamaCore, startOllamaCore } from '../../helpers/ollama-core.js'
 import { collect, makePersona, memoryPersonas, recordingIo } from '../../unit/core/fixtures.js'
 
-interface World {
+interface World extends OllamaCore {
   dir: string
   file: string
   exportsDir: string
-  double: OllamaDouble
   db: DatabaseHandle
   stores: Stores
-  llm: LlmGateway
-  core: RunningChatCore
 }
 
 let world: World | undefined
 afterEach(async () => {
   if (!world) return
-  await world.core.close(0)
-  await world.llm.close()
-  await world.double.close()
+  await world.close()
   await world.db.destroy()
   rmSync(world.dir, { recursive: true, force: true })
   world = undefined
@@ -45,55 +36,30 @@ async function start(): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'jlm-forget-'))
   const file = join(dir, 'justlayme.sqlite')
   const exportsDir = join(dir, 'exports')
-  const double = await startOllamaDouble({
-    reply: (req) =>
-      `You said: ${[...req.messages].reverse().find((m) => m.role === 'user')?.content}`,
-  })
   const db = createDatabase(file)
-  const log = silentLogger()
-  await migrateToLatest(db.db, log)
+  await migrateToLatest(db.db, silentLogger())
   const stores = createSqlStores(db.db, { scrub: () => db.scrub() })
-  const llm = createLlmGateway(
-    { log, registry: new Registry() },
-    {
-      hosts: [double.url],
-      defaultModel: 'llama3.2',
-      concurrency: 2,
-      maxQueue: 10,
-      autoPull: false,
-      firstTokenTimeoutMs: 10_000,
-      idleTimeoutMs: 10_000,
-      totalTimeoutMs: 20_000,
-      retryBackoffMs: 10,
+  const ollama = await startOllamaCore({
+    stores,
+    echoPrefix: 'You said: ',
+    // Temperature 0: replies are cached in memory, so /forget has a cache to purge.
+    personas: memoryPersonas([makePersona({ id: 'nova', options: { temperature: 0 } })]),
+    entitlements: {
+      entitlement: async () => ({ tier: 'free', source: 'none', until: null, status: null }),
     },
-  )
-  const core = createChatCore(
-    {
-      stores,
-      llm,
-      // Temperature 0: replies are cached in memory, so /forget has a cache to purge.
-      personas: memoryPersonas([makePersona({ id: 'nova', options: { temperature: 0 } })]),
-      entitlements: {
-        entitlement: async () => ({ tier: 'free', source: 'none', until: null, status: null }),
-      },
-      grants: { grant: async () => ({ until: 0 }) },
-      commands,
-      exportFiles: new ExportDirectory(exportsDir),
-      log,
-    },
-    {
-      defaultModel: 'llama3.2',
+    grants: { grant: async () => ({ until: 0 }) },
+    exportFiles: new ExportDirectory(exportsDir),
+    limits: {
       freeDailyMessages: 1_000,
       premiumDailyMessages: 1_000,
-      maxInputChars: 4_000,
       // A small window: older turns fall out and the memory writer summarises them.
       freeContextTokens: 2_048,
       premiumContextTokens: 2_048,
-      admins: [],
     },
-  )
-  world = { dir, file, exportsDir, double, db, stores, llm, core }
-  return world
+  })
+  const started = { ...ollama, dir, file, exportsDir, db, stores }
+  world = started
+  return started
 }
 
 const ann = { platform: 'telegram', platformUserId: '42', displayName: 'Ann' } as const

@@ -89,6 +89,11 @@ describe('verifying the same address from Discord and Telegram', () => {
     return { page: page.body, answer }
   }
 
+  /** The account of a platform user (created on first sight, as a message would). */
+  async function accountOn(platform: 'discord' | 'telegram', userId: string, name: string) {
+    return (await f.stores.accounts.resolveIdentity(platform, userId, name, f.clock.now)).account
+  }
+
   async function verify(accountId: string, address: string) {
     const start = await f.email.verification.start(accountId, address, f.clock.now)
     expect(start.status).toBe('sent')
@@ -99,18 +104,8 @@ describe('verifying the same address from Discord and Telegram', () => {
   }
 
   it('merges the Telegram account into the Discord account that verified first, carrying the subscription', async () => {
-    const { account: onDiscord } = await f.stores.accounts.resolveIdentity(
-      'discord',
-      'd-1',
-      'Ada',
-      f.clock.now,
-    )
-    const { account: onTelegram } = await f.stores.accounts.resolveIdentity(
-      'telegram',
-      't-1',
-      'Ada T',
-      f.clock.now,
-    )
+    const onDiscord = await accountOn('discord', 'd-1', 'Ada')
+    const onTelegram = await accountOn('telegram', 't-1', 'Ada T')
     await f.stores.subscriptions.upsert(activeSubscription(onTelegram.id, f.clock.now))
     await f.stores.conversations.getOrCreate(
       `account:${onTelegram.id}`,
@@ -142,12 +137,7 @@ describe('verifying the same address from Discord and Telegram', () => {
     expect(await f.stores.accounts.get(onTelegram.id)).toBeUndefined()
     const identities = await f.stores.accounts.identities(onDiscord.id)
     expect(identities.map((i) => i.platform).sort()).toEqual(['discord', 'telegram'])
-    const { account: resolved } = await f.stores.accounts.resolveIdentity(
-      'telegram',
-      't-1',
-      'Ada T',
-      f.clock.now,
-    )
+    const resolved = await accountOn('telegram', 't-1', 'Ada T')
     expect(resolved.id).toBe(onDiscord.id)
     expect(await f.stores.subscriptions.get(onDiscord.id)).toMatchObject({
       status: 'active',
@@ -170,12 +160,7 @@ describe('verifying the same address from Discord and Telegram', () => {
   })
 
   it('keeps both accounts apart when the verified account refuses (the phishing case)', async () => {
-    const { account: victim } = await f.stores.accounts.resolveIdentity(
-      'discord',
-      'd-9',
-      'Vic',
-      f.clock.now,
-    )
+    const victim = await accountOn('discord', 'd-9', 'Vic')
     const { account: attacker } = await f.stores.accounts.resolveIdentity(
       'telegram',
       't-9',
@@ -211,18 +196,8 @@ describe('verifying the same address from Discord and Telegram', () => {
   })
 
   it('a request nobody answers expires and merges nothing', async () => {
-    const { account: a } = await f.stores.accounts.resolveIdentity(
-      'discord',
-      'd-8',
-      'Al',
-      f.clock.now,
-    )
-    const { account: b } = await f.stores.accounts.resolveIdentity(
-      'telegram',
-      't-8',
-      'Al',
-      f.clock.now,
-    )
+    const a = await accountOn('discord', 'd-8', 'Al')
+    const b = await accountOn('telegram', 't-8', 'Al')
     await verify(a.id, 'al@example.com')
     await verify(b.id, 'al@example.com')
     const approve = button(discord.sent, /Approve/)
@@ -234,12 +209,7 @@ describe('verifying the same address from Discord and Telegram', () => {
   })
 
   it('verifying a fresh address (no other account) stays one click', async () => {
-    const { account } = await f.stores.accounts.resolveIdentity(
-      'telegram',
-      't-7',
-      'Fay',
-      f.clock.now,
-    )
+    const account = await accountOn('telegram', 't-7', 'Fay')
     expect(await verify(account.id, 'fay@example.com')).toMatchObject({
       status: 'verified',
       merged: false,
@@ -248,18 +218,8 @@ describe('verifying the same address from Discord and Telegram', () => {
   })
 
   it('keeps the active subscription of the surviving account when the merged one has none', async () => {
-    const { account: onTelegram } = await f.stores.accounts.resolveIdentity(
-      'telegram',
-      't-2',
-      'Bo',
-      f.clock.now,
-    )
-    const { account: onDiscord } = await f.stores.accounts.resolveIdentity(
-      'discord',
-      'd-2',
-      'Bo',
-      f.clock.now,
-    )
+    const onTelegram = await accountOn('telegram', 't-2', 'Bo')
+    const onDiscord = await accountOn('discord', 'd-2', 'Bo')
     await f.stores.subscriptions.upsert(activeSubscription(onTelegram.id, f.clock.now))
 
     await verify(onTelegram.id, 'bo@example.com')
@@ -273,18 +233,8 @@ describe('verifying the same address from Discord and Telegram', () => {
   })
 
   it('sends a welcome email that says the accounts are now one', async () => {
-    const { account: a } = await f.stores.accounts.resolveIdentity(
-      'discord',
-      'd-3',
-      'Cy',
-      f.clock.now,
-    )
-    const { account: b } = await f.stores.accounts.resolveIdentity(
-      'telegram',
-      't-3',
-      'Cy',
-      f.clock.now,
-    )
+    const a = await accountOn('discord', 'd-3', 'Cy')
+    const b = await accountOn('telegram', 't-3', 'Cy')
     await verify(a.id, 'cy@example.com')
     await verify(b.id, 'cy@example.com')
     await press(button(discord.sent, /Approve/))

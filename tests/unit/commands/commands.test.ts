@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { CommandInvocation } from '../../../src/core/chat-core.js'
 import {
   collect,
+  DM_CALLER,
   dm,
   FakeBilling,
   FakeVerification,
@@ -17,15 +18,7 @@ afterEach(async () => {
   await h.close()
 })
 
-const me: Omit<CommandInvocation, 'name' | 'args'> = {
-  platform: 'telegram',
-  platformUserId: '42',
-  displayName: 'Ann',
-  chatId: '42',
-  chatKind: 'direct',
-  adultAllowed: false,
-  isChatAdmin: false,
-}
+const me = DM_CALLER
 const admin = { ...me, platform: 'console' as const, platformUserId: 'root', chatId: 'root' }
 const inGroup = { ...me, chatId: '-100', chatKind: 'group' as const }
 

@@ -2,18 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { CONFIG_KEYS, ConfigError, loadConfig, readEnv } from '../../../src/config.js'
+import { CONFIG_KEYS, loadConfig, readEnv } from '../../../src/config.js'
 import { createLogger, redactUrl, scrubSecrets } from '../../../src/logger.js'
-
-function problemsOf(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(env)
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems
-    throw err
-  }
-  return []
-}
+import { problemsOf } from '../../helpers/config-problems.js'
 
 describe('loadConfig', () => {
   it('starts with nothing configured and fills every default', () => {

@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError, loadConfig } from '../../../src/config.js'
+import { loadConfig } from '../../../src/config.js'
+import { problemsOf } from '../../helpers/config-problems.js'
 
 const TOKEN = { TELEGRAM_BOT_TOKEN: '123456:ABC-def' }
 const STRIPE = {
   STRIPE_SECRET_KEY: 'sk_test_abc',
   STRIPE_WEBHOOK_SECRET: 'whsec_abc',
   STRIPE_PRICE_ID: 'price_abc',
-}
-
-function problemsOf(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(env)
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems
-    throw err
-  }
-  return []
 }
 
 describe('Telegram Stars configuration', () => {

@@ -1,5 +1,5 @@
 import { commands } from '../../../commands/index.js'
-import type { CommandIo } from '../../../src/core/chat-core.js'
+import type { CommandInvocation, CommandIo } from '../../../src/core/chat-core.js'
 import type { CommandReply } from '../../../src/core/command.js'
 import {
   type ChatCoreOptions,
@@ -269,6 +269,17 @@ export function dm(text: string, fields: Partial<InboundMessage> = {}): InboundM
     adultAllowed: false,
     ...fields,
   }
+}
+
+/** Ann in her Telegram DM, as a command caller (the person `dm()` messages come from). */
+export const DM_CALLER: Omit<CommandInvocation, 'name' | 'args'> = {
+  platform: 'telegram',
+  platformUserId: '42',
+  displayName: 'Ann',
+  chatId: '42',
+  chatKind: 'direct',
+  adultAllowed: false,
+  isChatAdmin: false,
 }
 
 export function group(text: string, fields: Partial<InboundMessage> = {}): InboundMessage {

@@ -5,7 +5,16 @@ import type { DatabaseHandle } from '../../../src/storage/create-database.js'
 import { createSqlStores } from '../../../src/storage/sql-stores.js'
 import { createTestDatabase } from '../../helpers/database.js'
 import { silentLogger } from '../../helpers/logger.js'
-import { collect, dm, FakeLlm, type Harness, harness, recordingIo, words } from './fixtures.js'
+import {
+  collect,
+  DM_CALLER,
+  dm,
+  FakeLlm,
+  type Harness,
+  harness,
+  recordingIo,
+  words,
+} from './fixtures.js'
 
 let h: Harness | undefined
 let db: DatabaseHandle | undefined
@@ -28,20 +37,7 @@ describe('/forget with work in flight', () => {
     const replying = collect(h.core.reply(dm('my secret words')))
     await until(() => h?.llm.requests.length === 1)
     const io = recordingIo()
-    await h.core.runCommand(
-      {
-        platform: 'telegram',
-        platformUserId: '42',
-        displayName: 'Ann',
-        chatId: '42',
-        chatKind: 'direct',
-        adultAllowed: false,
-        isChatAdmin: false,
-        name: 'forget',
-        args: { confirm: 'yes' },
-      },
-      io,
-    )
+    await h.core.runCommand({ ...DM_CALLER, name: 'forget', args: { confirm: 'yes' } }, io)
     await replying
     expect(io.replies[0]?.text).toMatch(/Done: deleted 1 private conversation/)
     const rows = await h.db.db.selectFrom('message').select('content').execute()

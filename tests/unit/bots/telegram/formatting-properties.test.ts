@@ -3,10 +3,8 @@ import { discordChunks } from '../../../../bots/discord/discord-markdown.js'
 import { closeOpenMarkdown } from '../../../../bots/shared/markdown-state.js'
 import { splitParts } from '../../../../bots/shared/split-message.js'
 import { streamingChunks } from '../../../../bots/telegram/reply-renderer.js'
-import {
-  markdownToTelegramHtml,
-  visibleText,
-} from '../../../../bots/telegram/telegram-html-renderer.js'
+import { visibleText } from '../../../../bots/telegram/telegram-html-escape.js'
+import { markdownToTelegramHtml } from '../../../../bots/telegram/telegram-html-renderer.js'
 import { telegramLength } from '../../../../bots/telegram/telegram-split.js'
 import { entityProblems, parseTelegramHtml } from '../../../doubles/telegram-html.js'
 import {
