@@ -39,15 +39,22 @@ describe('npm start on a fresh machine', () => {
     const shutdownFrom = platform.logs.length
     const { code } = await platform.stop('SIGINT')
     expect(code).toBe(0)
-    // Start-up reports still running in the background may interleave; the steps may not.
+    // Start-up reports still running in the background may interleave. Each step once, the
+    // exit request first and 'stopped' after it (the full lines are shown if this fails).
     const shutdown = platform.logs.slice(shutdownFrom)
-    const steps = [
+    const msgs = shutdown.map((l) => String(l.msg))
+    const detail = JSON.stringify(shutdown)
+    for (const step of [
       'shutting down',
       'draining: no new work; replies in flight may finish within SHUTDOWN_GRACE_MS',
       'stopped',
-    ]
-    expect(shutdown.map((l) => l.msg).filter((m) => steps.includes(String(m)))).toEqual(steps)
-    expect(shutdown.at(-1)?.msg).toBe('stopped')
+    ]) {
+      expect(
+        msgs.filter((m) => m === step),
+        detail,
+      ).toHaveLength(1)
+    }
+    expect(msgs.indexOf('shutting down'), detail).toBeLessThan(msgs.indexOf('stopped'))
     expect(shutdown.find((l) => l.msg === 'shutting down')).toMatchObject({ reason: 'SIGINT' })
     // No error or fatal line: no failed close, no 'shutdown took too long'.
     expect(shutdown.filter((l) => (l.level ?? 0) >= 50)).toEqual([])
