@@ -48,6 +48,9 @@ async function benchSqlite(): Promise<BenchResult[]> {
       personaId: 'luna',
       content: (i) => `message ${i} ${FILLER}`,
     })
+    // The load went to the WAL: copy it into the file now, so that checkpoint is part of the
+    // load rather than of whichever samples it would overlap.
+    await sql.raw('PRAGMA wal_checkpoint(TRUNCATE)').execute(handle.db)
     const loadMs = performance.now() - started
     const stores = createSqlStores(handle.db)
     return [
@@ -150,48 +153,51 @@ async function measure(dialect: string, stores: Stores): Promise<BenchResult[]> 
   ]
 }
 
-/** Rounds of appends per `secure_delete` setting, alternated so machine load hits both alike. */
-const SECURE_DELETE_ROUNDS = 10
-const SECURE_DELETE_APPENDS = 400
+/** Write samples per `secure_delete` setting (after the warm-up). */
+const SECURE_DELETE_SAMPLES = 8_000
+const SECURE_DELETE_WARMUP = 300
 
 /**
  * The write path with `secure_delete = ON` (what `createDatabase` sets) against `FAST` and `OFF`,
- * on the same connection and file, alternating rounds: a message append, and a streamed reply (append a
- * partial reply, grow it twice, complete it), whose updates free old cell space that ON zeroes.
+ * on the same connection and file: a message append, and a streamed reply (append a partial
+ * reply, grow it twice, complete it), whose updates free old cell space that ON zeroes.
+ *
+ * The setting changes before every sample, in a rotating order, so whatever else the machine
+ * does (other processes, garbage collection, the background WAL checkpoint) falls on all three
+ * alike. Blocks of a few hundred writes per setting made the p99 ratio depend on which block a
+ * disturbance landed in (one run: 2x with ON first after the bulk load, 1.0x with ON last).
  */
 async function measureSecureDelete(handle: DatabaseHandle, stores: Stores): Promise<BenchResult[]> {
   const modes = ['ON', 'FAST', 'OFF'] as const
   const append: Record<string, number[]> = { ON: [], FAST: [], OFF: [] }
   const reply: Record<string, number[]> = { ON: [], FAST: [], OFF: [] }
-  let n = 0
-  for (let round = 0; round < SECURE_DELETE_ROUNDS; round++) {
-    for (const mode of round % 2 === 0 ? modes : [...modes].reverse()) {
-      await sql.raw(`PRAGMA secure_delete = ${mode}`).execute(handle.db)
-      for (let i = 0; i < SECURE_DELETE_APPENDS; i++) {
-        const conversationId = `bench-${(n++ * 7919) % CONVERSATIONS}`
-        let t = performance.now()
-        await stores.conversations.append({
-          conversationId,
-          role: 'user',
-          content: `appended ${n} ${FILLER}`,
-          status: 'complete',
-          createdAt: n,
-        })
-        append[mode]?.push(performance.now() - t)
-        t = performance.now()
-        const partial = await stores.conversations.append({
-          conversationId,
-          role: 'assistant',
-          content: 'Once',
-          status: 'partial',
-          createdAt: n,
-        })
-        await stores.conversations.update(partial.id, { content: `Once upon ${FILLER}` })
-        await stores.conversations.update(partial.id, { content: `Once upon ${FILLER} a time` })
-        await stores.conversations.update(partial.id, { status: 'complete' })
-        reply[mode]?.push(performance.now() - t)
-      }
-    }
+  const total = (SECURE_DELETE_WARMUP + SECURE_DELETE_SAMPLES) * modes.length
+  for (let n = 0; n < total; n++) {
+    const mode = modes[(n + Math.floor(n / modes.length)) % modes.length] ?? 'ON'
+    const keep = n >= SECURE_DELETE_WARMUP * modes.length
+    await sql.raw(`PRAGMA secure_delete = ${mode}`).execute(handle.db)
+    const conversationId = `bench-${(n * 7919) % CONVERSATIONS}`
+    let t = performance.now()
+    await stores.conversations.append({
+      conversationId,
+      role: 'user',
+      content: `appended ${n} ${FILLER}`,
+      status: 'complete',
+      createdAt: n,
+    })
+    if (keep) append[mode]?.push(performance.now() - t)
+    t = performance.now()
+    const partial = await stores.conversations.append({
+      conversationId,
+      role: 'assistant',
+      content: 'Once',
+      status: 'partial',
+      createdAt: n,
+    })
+    await stores.conversations.update(partial.id, { content: `Once upon ${FILLER}` })
+    await stores.conversations.update(partial.id, { content: `Once upon ${FILLER} a time` })
+    await stores.conversations.update(partial.id, { status: 'complete' })
+    if (keep) reply[mode]?.push(performance.now() - t)
   }
   await sql.raw('PRAGMA secure_delete = ON').execute(handle.db)
   const at = (samples: number[] | undefined, p: number) => percentile(samples ?? [], p)

@@ -19,7 +19,7 @@ import {
 export type { AdminRef, TrustProxy } from './config-values.js'
 
 const SPEC = {
-  PORT: { ...int(1, 65535, '3000'), default: '3000' },
+  PORT: { ...int(0, 65535, '3000'), default: '3000' },
   HOST: { ...str('a host name or IP address', '0.0.0.0'), default: '0.0.0.0' },
   PUBLIC_URL: httpUrl('https://bots.example.com'),
   TRUST_PROXY: { ...trustProxy, default: 'false' },
@@ -176,6 +176,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     } else {
       out[key] = value
     }
+  }
+  // PORT=0 (any free port, logged once bound) cannot name the port in a default PUBLIC_URL:
+  // required when something builds links, else left empty (the platform logs the bound port).
+  if (out.PORT === 0 && out.PUBLIC_URL === undefined) {
+    if (out.SMTP_URL !== undefined || out.STRIPE_SECRET_KEY !== undefined || out.TELEGRAM_WEBHOOK) {
+      problems.push(
+        'PUBLIC_URL is required with PORT=0 when SMTP_URL, STRIPE_SECRET_KEY or TELEGRAM_WEBHOOK is set (links need a fixed address), for example PUBLIC_URL=https://bots.example.com',
+      )
+    }
+    out.PUBLIC_URL = ''
   }
   if (out.PUBLIC_URL === undefined) out.PUBLIC_URL = `http://localhost:${out.PORT ?? 3000}`
   if (out.LINK_SECRET !== undefined && String(out.LINK_SECRET).length < 32) {

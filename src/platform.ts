@@ -107,8 +107,11 @@ export async function startPlatform(
     serverOptionsFrom(config),
   )
   await server.listen({ host: config.HOST, port: config.PORT })
+  // The port actually bound: PORT=0 lets the system pick a free one.
+  const address = server.server.address()
+  const port = typeof address === 'object' && address ? address.port : config.PORT
   log.info(
-    { url: config.PUBLIC_URL, host: config.HOST, port: config.PORT },
+    { url: config.PUBLIC_URL || `http://localhost:${port}`, host: config.HOST, port },
     'HTTP server listening',
   )
   logDisabledParts({ email, billing, ...bots }, log)
@@ -134,7 +137,7 @@ export async function startPlatform(
 
   let stopping: Promise<void> | undefined
   return {
-    url: `http://${config.HOST}:${config.PORT}`,
+    url: `http://${config.HOST}:${port}`,
     core,
     stores,
     consoleEnded: terminal.ended,

@@ -1,6 +1,7 @@
 import { loadCliConfig } from './cli-config.js'
 import { dialectOf } from './storage/create-database.js'
 import { restoreSqlite } from './storage/sqlite-backup.js'
+import { claimSqliteFile, SqliteInUseError } from './storage/sqlite-owner.js'
 
 /** True when something answers the platform's live check on PORT (it is still running). */
 async function platformAnswers(port: number): Promise<boolean> {
@@ -29,9 +30,20 @@ async function main(): Promise<number> {
     )
     return 1
   }
-  if (await platformAnswers(config.PORT)) {
+  if (config.PORT !== 0 && (await platformAnswers(config.PORT))) {
     process.stderr.write(
       `JustLayMe is still running (port ${config.PORT} answers): stop it first, then restore.\n`,
+    )
+    return 1
+  }
+  // A running platform also holds the file's owner mark (the only check with PORT=0).
+  let ownership: ReturnType<typeof claimSqliteFile>
+  try {
+    ownership = claimSqliteFile(config.DATABASE_URL)
+  } catch (err) {
+    if (!(err instanceof SqliteInUseError)) throw err
+    process.stderr.write(
+      `JustLayMe is still running (pid ${err.owner.pid} holds ${config.DATABASE_URL}): stop it first, then restore.\n`,
     )
     return 1
   }
@@ -43,6 +55,8 @@ async function main(): Promise<number> {
   } catch (err) {
     process.stderr.write(`Restore failed: ${err instanceof Error ? err.message : String(err)}\n`)
     return 1
+  } finally {
+    ownership.release()
   }
 }
 

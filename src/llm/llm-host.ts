@@ -100,6 +100,7 @@ export class LlmHost {
     } catch (err) {
       if (err instanceof OllamaConnectionError) this.breaker.recordFailure()
       this.#lastProbeOk = false
+      this.#log.debug({ host: this.name, err }, 'llm host probe failed')
     }
     return this.#lastProbeOk
   }

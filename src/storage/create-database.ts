@@ -26,6 +26,11 @@ export interface CreateDatabaseOptions {
    * with zeros). The benchmark compares it with `OFF`.
    */
   readonly secureDelete?: 'ON' | 'FAST' | 'OFF' | undefined
+  /**
+   * SQLite: largest file `scrub()` still `VACUUM`s online (default
+   * `SQLITE_ONLINE_VACUUM_MAX_BYTES`); larger files get the TRUNCATE checkpoint only.
+   */
+  readonly vacuumMaxBytes?: number | undefined
 }
 
 export interface DatabaseHandle {
@@ -191,7 +196,7 @@ export function createDatabase(url: string, options: CreateDatabaseOptions = {})
   return {
     db,
     dialect: 'sqlite',
-    scrub: () => scrubSqlite(db, checkpointer),
+    scrub: () => scrubSqlite(db, checkpointer, options.vacuumMaxBytes),
     destroy: async () => {
       // The serving connection closes last, so it still removes the WAL as before.
       await checkpointer?.stop()

@@ -6,7 +6,8 @@ import { promisify } from 'node:util'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { integrityOf } from '../../src/storage/sqlite-backup.js'
-import { freePort, tempDataDir } from './platform-process.js'
+import { claimSqliteFile } from '../../src/storage/sqlite-owner.js'
+import { tempDataDir } from './platform-process.js'
 
 const run = promisify(execFile)
 
@@ -43,11 +44,15 @@ function count(file: string): number {
 describe('npm run backup and npm run restore', () => {
   it('copies a database that is being written, keeps BACKUP_KEEP copies, and restores one', async () => {
     const dir = tempDataDir()
+    // Stands in for a running platform on PORT (restore must refuse while it answers).
+    const fake = createServer((_req, res) => res.end('{"status":"up"}'))
+    await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r))
+    const address = fake.address()
     const env = {
       DATABASE_URL: join(dir, 'justlayme.sqlite'),
       BACKUP_DIR: join(dir, 'backups'),
       BACKUP_KEEP: '2',
-      PORT: String(await freePort()),
+      PORT: String(typeof address === 'object' && address ? address.port : 0),
     }
     expect((await cli('migrate-cli.js', env)).code).toBe(0)
 
@@ -94,12 +99,18 @@ describe('npm run backup and npm run restore', () => {
     expect(inBackup).toBeLessThanOrEqual(written)
 
     // While something answers on PORT (the platform), restore refuses.
-    const fake = createServer((_req, res) => res.end('{"status":"up"}'))
-    await new Promise<void>((r) => fake.listen(Number(env.PORT), '127.0.0.1', r))
     const refused = await cli('restore-cli.js', env, [newest])
     await new Promise((r) => fake.close(r))
     expect(refused.code).toBe(1)
     expect(refused.stderr).toMatch(/still running.*stop it first/)
+    expect(count(env.DATABASE_URL)).toBe(written)
+
+    // With PORT=0 there is no port to ask: a live owner of the file (the platform) refuses it.
+    const owner = claimSqliteFile(env.DATABASE_URL)
+    const refusedByOwner = await cli('restore-cli.js', { ...env, PORT: '0' }, [newest])
+    owner.release()
+    expect(refusedByOwner.code).toBe(1)
+    expect(refusedByOwner.stderr).toMatch(/still running \(pid \d+ holds .*\): stop it first/)
     expect(count(env.DATABASE_URL)).toBe(written)
 
     const restored = await cli('restore-cli.js', env, [newest])

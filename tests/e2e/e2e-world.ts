@@ -77,7 +77,9 @@ export class World {
     const dataDir = tempDataDir()
     const personasDir = join(dataDir, 'personas')
     cpSync(join(process.cwd(), 'personas'), personasDir, { recursive: true })
-    const port = await freePort()
+    // Links and the Telegram webhook carry PUBLIC_URL, so this port is chosen before the start
+    // (not PORT=0); if something takes it in between, the start is retried on another one.
+    let port = await freePort()
     const env: Record<string, string> = {
       PORT: String(port),
       PUBLIC_URL: `http://127.0.0.1:${port}`,
@@ -106,7 +108,17 @@ export class World {
     if (options.smtpDown) await smtp.down()
     let platform: PlatformProcess
     try {
-      platform = await startPlatform(env)
+      for (let attempt = 1; ; attempt++) {
+        try {
+          platform = await startPlatform(env)
+          break
+        } catch (err) {
+          if (attempt === 3 || !/EADDRINUSE/.test(String(err)) || options.env?.PORT) throw err
+          port = await freePort()
+          env.PORT = String(port)
+          env.PUBLIC_URL = options.env?.PUBLIC_URL ?? `http://127.0.0.1:${port}`
+        }
+      }
     } catch (err) {
       await Promise.allSettled([
         ollama.close(),

@@ -3,13 +3,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type OllamaDouble, startOllamaDouble } from '../doubles/ollama-double.js'
-import {
-  freePort,
-  type LogLine,
-  runPlatformToExit,
-  startPlatform,
-  tempDataDir,
-} from './platform-process.js'
+import { type LogLine, runPlatformToExit, startPlatform, tempDataDir } from './platform-process.js'
 
 const PERSONAS_DIR = join(process.cwd(), 'personas')
 const MAIN = join(process.cwd(), 'dist/src/main.js')
@@ -104,7 +98,6 @@ interface Pty {
 }
 
 async function startUnderPty(env: Record<string, string>, cwd: string): Promise<Pty> {
-  const port = await freePort()
   const child = spawn('script', ['-qfec', `"${process.execPath}" "${MAIN}"`, '/dev/null'], {
     cwd,
     env: {
@@ -112,7 +105,7 @@ async function startUnderPty(env: Record<string, string>, cwd: string): Promise<
       HOME: process.env.HOME ?? '/tmp',
       TERM: 'xterm',
       HOST: '127.0.0.1',
-      PORT: String(port),
+      PORT: '0',
       ...env,
     },
     stdio: ['pipe', 'pipe', 'pipe'],

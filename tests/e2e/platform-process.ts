@@ -98,8 +98,8 @@ export async function startPlatform(
   env: Record<string, string>,
   cwd?: string,
 ): Promise<PlatformProcess> {
-  const port = env.PORT ? Number(env.PORT) : await freePort()
-  const fullEnv = baseEnv({ HOST: '127.0.0.1', PORT: String(port), ...env })
+  // PORT=0 unless the test needs a fixed one: the platform binds a free port and logs it.
+  const fullEnv = baseEnv({ HOST: '127.0.0.1', PORT: '0', ...env })
   const child = spawn(process.execPath, [join(process.cwd(), 'dist/src/main.js')], {
     env: fullEnv,
     cwd: cwd ?? process.cwd(),
@@ -135,6 +135,29 @@ export async function startPlatform(
     stderr += d.toString()
   })
   const exitPromise = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)))
+  const failure = (what: string) =>
+    new Error(`${what}\n${stderr}\n${logs.map((l) => JSON.stringify(l)).join('\n')}`)
+
+  // The port it bound, from its 'HTTP server listening' line.
+  const listening = await new Promise<LogLine>((resolve, reject) => {
+    const seen = logs.find((l) => l.msg === 'HTTP server listening')
+    if (seen) return resolve(seen)
+    const w = { predicate: (l: LogLine) => l.msg === 'HTTP server listening', resolve }
+    waiters.add(w)
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(failure('platform did not start listening within 30 s'))
+    }, 30_000)
+    void exitPromise.then((code) => {
+      clearTimeout(timer)
+      if (waiters.delete(w)) reject(failure(`platform exited with ${code} before it listened`))
+    })
+    w.resolve = (line) => {
+      clearTimeout(timer)
+      resolve(line)
+    }
+  })
+  const port = Number(listening.port)
   const url = `http://127.0.0.1:${port}`
 
   const deadline = Date.now() + 30_000

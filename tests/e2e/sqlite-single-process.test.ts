@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { freePort, runPlatformToExit, startPlatform, tempDataDir } from './platform-process.js'
+import { runPlatformToExit, startPlatform, tempDataDir } from './platform-process.js'
 
 const PERSONAS_DIR = join(process.cwd(), 'personas')
 
@@ -12,8 +12,7 @@ describe('one process per SQLite file', () => {
     const env = { PERSONAS_DIR, OLLAMA_HOSTS: 'http://127.0.0.1:9', DATABASE_URL: file }
     const first = await startPlatform(env, dir)
     try {
-      const port = String(await freePort())
-      const second = await runPlatformToExit({ ...env, PORT: port, HOST: '127.0.0.1' })
+      const second = await runPlatformToExit({ ...env, PORT: '0', HOST: '127.0.0.1' })
       expect(second.code).toBe(1)
       expect(second.stderr).toContain(`The SQLite database ${file} is already in use`)
       expect(second.stderr).toContain(`pid ${first.child.pid}`)

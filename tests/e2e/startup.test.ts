@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import Database from 'better-sqlite3'
@@ -8,7 +9,7 @@ import { runPlatformToExit, startPlatform, tempDataDir } from './platform-proces
 const PERSONAS_DIR = join(process.cwd(), 'personas')
 
 describe('npm start on a fresh machine', () => {
-  it('starts with nothing configured, reports each component, and exits 0 within 2 s of Ctrl-C', async () => {
+  it('starts with nothing configured, reports each component, and exits 0 cleanly on Ctrl-C', async () => {
     const dir = tempDataDir()
     const platform = await startPlatform({ PERSONAS_DIR, OLLAMA_HOSTS: 'http://127.0.0.1:9' }, dir)
     const res = await fetch(`${platform.url}/health`)
@@ -33,9 +34,38 @@ describe('npm start on a fresh machine', () => {
       platform.logs.some((l) => /Telegram is disabled: set TELEGRAM_BOT_TOKEN/.test(String(l.msg))),
     ).toBe(true)
 
-    const { code, ms } = await platform.stop('SIGINT')
+    // How long the exit takes is a benchmark row (`npm run bench -- process`, target < 2 s);
+    // here: what the process did, which holds however busy the machine is.
+    const shutdownFrom = platform.logs.length
+    const { code } = await platform.stop('SIGINT')
     expect(code).toBe(0)
-    expect(ms).toBeLessThan(2_000)
+    // Start-up reports still running in the background may interleave. Each step once, the
+    // exit request first and 'stopped' after it (the full lines are shown if this fails).
+    const shutdown = platform.logs.slice(shutdownFrom)
+    const msgs = shutdown.map((l) => String(l.msg))
+    const detail = JSON.stringify(shutdown)
+    for (const step of [
+      'shutting down',
+      'draining: no new work; replies in flight may finish within SHUTDOWN_GRACE_MS',
+      'stopped',
+    ]) {
+      expect(
+        msgs.filter((m) => m === step),
+        detail,
+      ).toHaveLength(1)
+    }
+    expect(msgs.indexOf('shutting down'), detail).toBeLessThan(msgs.indexOf('stopped'))
+    expect(shutdown.find((l) => l.msg === 'shutting down')).toMatchObject({ reason: 'SIGINT' })
+    // No error or fatal line: no failed close, no 'shutdown took too long'.
+    expect(shutdown.filter((l) => (l.level ?? 0) >= 50)).toEqual([])
+    expect(platform.stderr()).toBe('')
+    // Nothing left behind: the port is closed, the database closed cleanly (WAL folded in and
+    // removed) and the file released for the next process.
+    await expect(fetch(`${platform.url}/health/live`)).rejects.toThrow()
+    const file = join(dir, 'data/justlayme.sqlite')
+    expect(existsSync(file)).toBe(true)
+    expect(existsSync(`${file}-wal`)).toBe(false)
+    expect(existsSync(`${file}.owner`)).toBe(false)
   })
 
   it('creates the SQLite file and keeps the generated link secret across restarts', async () => {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { LlmGateway } from '../../../src/llm/create-llm-gateway.js'
 import { type OllamaDouble, startOllamaDouble } from '../../doubles/ollama-double.js'
 import { capturingLogger } from '../../helpers/logger.js'
@@ -14,6 +14,7 @@ describe('LLM gateway start-up and host alerts', () => {
   }
 
   afterEach(async () => {
+    vi.useRealTimers()
     await gateway?.close()
     gateway = undefined
     await Promise.all(doubles.splice(0).map((d) => d.close()))
@@ -75,6 +76,7 @@ describe('LLM gateway start-up and host alerts', () => {
     await a.stop()
     let now = 5_000_000
     const alerts: [string, number][] = []
+    const { log, lines } = capturingLogger()
     gateway = testGateway(
       {
         hosts: [a.url],
@@ -84,13 +86,18 @@ describe('LLM gateway start-up and host alerts', () => {
         healthCheckIntervalMs: 10,
         onHostUnreachable: (host, downForMs) => alerts.push([host, downForMs]),
       },
-      { now: () => now },
+      { log, now: () => now },
     ).gateway
     await collect(gateway.chat(chatRequest()))
     now += 61_000
     await eventually(() => alerts.length === 1)
+    // Another minute down: the next probe round fails again and must not alert a second time.
+    // A failed probe is logged before the round decides about alerts, so once that line is
+    // there (seen from a later timer turn), the round's decision has been made.
+    const failedProbes = () => lines.filter((l) => l.msg === 'llm host probe failed').length
+    const before = failedProbes()
     now += 61_000
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await eventually(() => failedProbes() > before, 5_000, 'a probe round after the second minute')
     expect(alerts).toHaveLength(1)
     expect(alerts[0]).toEqual([a.url, expect.any(Number)])
     expect(alerts[0]?.[1]).toBeGreaterThanOrEqual(60_000)
@@ -101,6 +108,9 @@ describe('LLM gateway start-up and host alerts', () => {
     await a.stop()
     let now = 5_000_000
     const alerts: string[] = []
+    const { log, lines } = capturingLogger()
+    // The monitor's rounds run on a fake interval the test turns; everything else is real.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
     gateway = testGateway(
       {
         hosts: [a.url],
@@ -109,23 +119,27 @@ describe('LLM gateway start-up and host alerts', () => {
         healthCheckIntervalMs: 10,
         onHostUnreachable: (host) => alerts.push(host),
       },
-      { now: () => now },
+      { log, now: () => now },
     ).gateway
     await collect(gateway.chat(chatRequest()))
     await a.start()
     // Probes are at most one per second per host (on the gateway's clock).
     now += 1_000
-    await eventually(() => a.requestsTo('/api/version')[0]?.finished === true)
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    await vi.advanceTimersByTimeAsync(10)
+    await eventually(() => lines.some((l) => l.msg === 'llm host reachable again'))
+    // Two minutes later on the gateway's clock, several rounds: none may alert. With the host
+    // back, a round does no I/O, so the rounds are over when the timers have been advanced.
     now += 120_000
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    await vi.advanceTimersByTimeAsync(50)
     expect(alerts).toEqual([])
+    expect(lines.filter((l) => l.msg === 'llm host unreachable')).toEqual([])
   })
 
   it('brings a host back through the health probe without user traffic', async () => {
     const a = await double()
     await a.stop()
     let now = 1_000
+    const { log, lines } = capturingLogger()
     gateway = testGateway(
       {
         hosts: [a.url],
@@ -133,19 +147,18 @@ describe('LLM gateway start-up and host alerts', () => {
         breakerOpenMs: 1000,
         healthCheckIntervalMs: 10,
       },
-      { now: () => now },
+      { log, now: () => now },
     ).gateway
     await collect(gateway.chat(chatRequest()))
     expect((await gateway.health())[0]?.status).toBe('down')
     await a.start()
     now += 1000
-    const g = gateway
-    let status: string | undefined = 'down'
-    for (let i = 0; i < 500 && status !== 'up'; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 10))
-      status = (await g.health())[0]?.status
-    }
-    expect(status).toBe('up')
+    await eventually(
+      () => lines.some((l) => l.msg === 'llm host reachable again'),
+      10_000,
+      'the probe to find the host again',
+    )
+    expect((await gateway.health())[0]?.status).toBe('up')
     expect(a.requestsTo('/api/chat')).toHaveLength(0)
     const { error } = await collect(gateway.chat(chatRequest()))
     expect(error).toBeUndefined()

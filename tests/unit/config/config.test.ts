@@ -38,6 +38,28 @@ describe('loadConfig', () => {
     expect(loadConfig({ PORT: '8080' }).PUBLIC_URL).toBe('http://localhost:8080')
   })
 
+  it('accepts PORT=0 (any free port), needing PUBLIC_URL only when links are built', () => {
+    expect(loadConfig({ PORT: '0' })).toMatchObject({ PORT: 0, PUBLIC_URL: '' })
+    expect(
+      loadConfig({ PORT: '0', SMTP_URL: 'smtp://127.0.0.1:25', PUBLIC_URL: 'https://b.example' })
+        .PUBLIC_URL,
+    ).toBe('https://b.example')
+    const linkBuilders: Record<string, string>[] = [
+      { SMTP_URL: 'smtp://127.0.0.1:25' },
+      {
+        STRIPE_SECRET_KEY: 'sk_test_x',
+        STRIPE_WEBHOOK_SECRET: 'whsec_x',
+        STRIPE_PRICE_ID: 'price_1',
+      },
+      { TELEGRAM_BOT_TOKEN: '123:abc', TELEGRAM_WEBHOOK: 'true' },
+    ]
+    for (const env of linkBuilders) {
+      expect(problemsOf({ PORT: '0', ...env })).toEqual([
+        expect.stringMatching(/^PUBLIC_URL is required with PORT=0 when SMTP_URL/),
+      ])
+    }
+  })
+
   it('names every wrong variable at once, with what was expected and an example', () => {
     const problems = problemsOf({
       PORT: 'abc',
@@ -46,7 +68,7 @@ describe('loadConfig', () => {
     })
     expect(problems).toHaveLength(3)
     expect(problems[0]).toMatch(
-      /^PORT="abc" is not valid: expected an integer from 1 to 65535, for example PORT=3000/,
+      /^PORT="abc" is not valid: expected an integer from 0 to 65535, for example PORT=3000/,
     )
     expect(problems.join('\n')).toMatch(
       /DATABASE_URL="mysql:\/\/x" is not valid: expected a file path for SQLite, or a postgres:\/\/ URL/,
