@@ -9,6 +9,7 @@ import type { Stores } from './ports/stores.js'
 import type { Rules, SettingsReader } from './rules.js'
 import { chatScope, type Place } from './scopes.js'
 import { SingleFlight, type Turn } from './single-flight.js'
+import { TurnTracker } from './turn-tracker.js'
 import type { Conversation, InboundMessage, ReplyEvent } from './types.js'
 
 export interface ReplyEngineDeps {
@@ -42,9 +43,7 @@ export class ReplyEngine {
   readonly #generate: GenerateDeps
   readonly #options: ReplyEngineOptions
   readonly #flight = new SingleFlight()
-  readonly #inFlight = new Set<Promise<void>>()
-  /** The turns in flight per account, so `/forget` can wait for them to end. */
-  readonly #byAccount = new Map<string, Set<Promise<void>>>()
+  readonly #turns = new TurnTracker()
   #closing = false
 
   constructor(deps: ReplyEngineDeps, options: ReplyEngineOptions) {
@@ -161,14 +160,7 @@ export class ReplyEngine {
     prepare: (conversation: Conversation) => Promise<boolean>,
   ): AsyncGenerator<ReplyEvent> {
     const key = speaker.account.id
-    let untrack: (() => void) | undefined
-    const tracked = new Promise<void>((resolve) => {
-      untrack = resolve
-    })
-    this.#inFlight.add(tracked)
-    const mine = this.#byAccount.get(key) ?? new Set<Promise<void>>()
-    this.#byAccount.set(key, mine)
-    mine.add(tracked)
+    const untrack = this.#turns.start(key)
     let turn: Turn | undefined
     try {
       const ahead = this.#flight.size(key)
@@ -208,10 +200,7 @@ export class ReplyEngine {
       }
     } finally {
       turn?.release()
-      this.#inFlight.delete(tracked)
-      mine.delete(tracked)
-      if (mine.size === 0) this.#byAccount.delete(key)
-      untrack?.()
+      untrack()
     }
   }
 
@@ -221,7 +210,7 @@ export class ReplyEngine {
 
   /** Replies running or waiting for their turn. */
   get inFlight(): number {
-    return this.#inFlight.size
+    return this.#turns.size
   }
 
   /**
@@ -230,20 +219,12 @@ export class ReplyEngine {
    */
   async stopAndSettle(accountId: string, maxWaitMs: number): Promise<boolean> {
     this.#flight.cancel(accountId)
-    const turns = [...(this.#byAccount.get(accountId) ?? [])]
-    if (turns.length === 0) return true
-    let timer: NodeJS.Timeout | undefined
-    const late = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), maxWaitMs)
-    })
-    const settled = await Promise.race([Promise.all(turns).then(() => true as const), late])
-    clearTimeout(timer)
-    return settled
+    return this.#turns.settle(accountId, maxWaitMs)
   }
 
   /** Stops intake, waits up to `graceMs` for replies in flight, then cancels them. */
   async close(graceMs: number): Promise<void> {
-    const pending = Promise.all([...this.#inFlight])
+    const pending = this.#turns.all()
     let timer: NodeJS.Timeout | undefined
     const grace = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, graceMs)
