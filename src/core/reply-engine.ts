@@ -1,7 +1,9 @@
+import type { MediaTurn, MediaTurns } from './attachments/media-turn.js'
 import type { Caller, Speaker } from './caller.js'
 import { AppError, toAppError } from './errors.js'
 import { type GenerateDeps, generateReply } from './generate-reply.js'
-import { validateInput } from './input.js'
+import { validateCaption, validateInput } from './input.js'
+import type { ModelChoice } from './model-choice.js'
 import { type Persona, summarizePersona } from './persona.js'
 import type { Clock } from './ports/clock.js'
 import type { Logger } from './ports/logger.js'
@@ -20,6 +22,10 @@ export interface ReplyEngineDeps {
   readonly now: Clock
   /** What each generation needs (stores, llm, estimator, memory, window hints, log, clock). */
   readonly generate: GenerateDeps
+  /** The chat's `/model` choice and what can see pictures. */
+  readonly choice: ModelChoice
+  /** Attachments: limits, downloads, picture routing and cost. */
+  readonly media: MediaTurns
 }
 
 /** What one admitted turn runs with: who speaks, which persona answers, on which model. */
@@ -27,6 +33,8 @@ interface Admission {
   readonly speaker: Speaker
   readonly persona: Persona
   readonly model: string
+  /** Pictures and files of this turn, when the message had any. */
+  readonly media?: MediaTurn | undefined
 }
 
 export interface ReplyEngineOptions {
@@ -80,14 +88,27 @@ export class ReplyEngine {
     }
     try {
       if (this.#closing) throw new AppError('CANCELLED', 'shutting down')
-      const text = validateInput(message.text, this.#options.maxInputChars)
+      const attachments = message.attachments ?? []
+      const max = this.#options.maxInputChars
+      const text = attachments.length
+        ? validateCaption(message.text, max)
+        : validateInput(message.text, max)
       const speaker = await this.#rules.speaker(
         message.platform,
         message.platformUserId,
         message.displayName,
         message.handle,
       )
-      const admitted = await this.#admit(message, speaker, settings)
+      let admitted = await this.#admit(message, speaker, settings)
+      let media: MediaTurn | undefined
+      if (attachments.length) {
+        const input = { attachments, text, persona: admitted.persona, speaker }
+        media = await this.#deps.media.prepare(
+          { ...input, model: admitted.model },
+          signal ?? new AbortController().signal,
+        )
+        admitted = { ...admitted, model: media.model, media }
+      }
       yield { type: 'accepted', persona: summarizePersona(admitted.persona), model: admitted.model }
       yield* this.#turn(message, admitted, signal, async (conversation) => {
         await this.#stores.conversations.append({
@@ -95,7 +116,7 @@ export class ReplyEngine {
           role: 'user',
           accountId: speaker.account.id,
           speakerName: message.displayName,
-          content: text,
+          content: media?.content ?? text,
           status: 'complete',
           createdAt: this.#deps.now(),
         })
@@ -150,12 +171,18 @@ export class ReplyEngine {
     const persona = await this.#rules.personaFor(place, speaker.account.id, settings)
     await this.#rules.checkPersonaAccess(persona, place, speaker, settings)
     await this.#rules.checkQuota(speaker)
-    return { speaker, persona, model: this.#rules.modelFor(persona) }
+    const model = await this.#deps.choice.modelFor(
+      place,
+      this.#rules.modelFor(persona),
+      speaker,
+      settings,
+    )
+    return { speaker, persona, model }
   }
 
   async *#turn(
     place: Place & { displayName: string },
-    { speaker, persona, model }: Admission,
+    { speaker, persona, model, media }: Admission,
     signal: AbortSignal | undefined,
     prepare: (conversation: Conversation) => Promise<boolean>,
   ): AsyncGenerator<ReplyEvent> {
@@ -177,7 +204,7 @@ export class ReplyEngine {
       }
       const numCtx = await this.#rules.contextLength(model, persona, speaker.tier)
       const reserve = this.#rules.replyReserve(persona, numCtx)
-      for await (const event of generateReply(this.#generate, {
+      for await (let event of generateReply(this.#generate, {
         conversation,
         persona,
         accountId: speaker.account.id,
@@ -189,7 +216,10 @@ export class ReplyEngine {
         numCtx,
         replyReserve: reserve,
         signal: turn.signal,
+        images: media?.images,
+        messageCost: media?.cost,
       })) {
+        if (media?.notice) event = withNotice(event, media.notice)
         // A reply cut because the process shuts down says so, so people know to regenerate.
         yield event.type === 'error' && event.error.code === 'CANCELLED' && this.#closing
           ? {
@@ -252,4 +282,9 @@ export class ReplyEngine {
         : error.params
     return { type: 'error', error: { code: error.code, params } }
   }
+}
+
+/** Puts a notice before the reply as shown (first words and final text); never stored. */
+function withNotice(event: ReplyEvent, notice: string): ReplyEvent {
+  return event.type === 'done' ? { ...event, text: `_${notice}_\n\n${event.text}` } : event
 }
