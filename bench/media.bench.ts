@@ -58,9 +58,12 @@ export async function run(): Promise<BenchResult[]> {
     const gc = (globalThis as { gc?: () => void }).gc
     const used = () => {
       gc?.()
+      gc?.()
       const m = process.memoryUsage()
       return m.heapUsed + m.arrayBuffers
     }
+    // Warm up to a steady state (socket pools, allocator), then measure 500 more turns.
+    for (let i = 0; i < 100; i++) await turn()
     const before = used()
     for (let i = 0; i < 500; i++) await turn()
     const growthMb = (used() - before) / (1024 * 1024)
