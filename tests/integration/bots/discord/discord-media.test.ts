@@ -172,4 +172,23 @@ describe('Discord pictures and files (real discord.js against the doubles)', () 
     await ourMessage(s, /^Pretty\.$/)
     expect((await s.stores.usage.get(identity?.accountId ?? '', day)).messages).toBe(6)
   })
+
+  it('keeps pictures for premium members with IMAGES_FOR=premium and refuses a turn the quota cannot cover', async () => {
+    stack = await startDiscordStack({ core: { media: { imagesFor: 'premium' } } })
+    const s = stack
+    s.ollama.set({ vision: [MODEL] })
+    send(s, 'pic', [{ filename: 'p.png', bytes: pngBytes(), contentType: 'image/png' }])
+    await ourMessage(s, /Pictures are for premium members here/)
+    expect(chats(s)).toHaveLength(0)
+    await stack.close()
+
+    stack = await startDiscordStack({ core: { freeDailyMessages: 3 } })
+    const t = stack
+    t.ollama.set({ vision: [MODEL] })
+    send(t, 'pic', [{ filename: 'p.png', bytes: pngBytes(), contentType: 'image/png' }])
+    const refusal = await ourMessage(t, /counts as 5 messages/)
+    expect(refusal.content).toContain('you have 3 left today')
+    expect(t.discord.requests.filter((r) => r.path.startsWith('/cdn/'))).toHaveLength(0)
+    expect(chats(t)).toHaveLength(0)
+  })
 })
