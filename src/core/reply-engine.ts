@@ -1,6 +1,6 @@
 import type { MediaTurn, MediaTurns } from './attachments/media-turn.js'
 import type { Caller, Speaker } from './caller.js'
-import { AppError, toAppError } from './errors.js'
+import { AppError } from './errors.js'
 import { type GenerateDeps, generateReply } from './generate-reply.js'
 import { validateCaption, validateInput } from './input.js'
 import type { ModelChoice } from './model-choice.js'
@@ -11,6 +11,7 @@ import type { Stores } from './ports/stores.js'
 import type { Rules, SettingsReader } from './rules.js'
 import { chatScope, type Place } from './scopes.js'
 import { SingleFlight, type Turn } from './single-flight.js'
+import { errorEvent, prepareRegenerate, withNotice } from './turn-steps.js'
 import { TurnTracker } from './turn-tracker.js'
 import type { Conversation, InboundMessage, ReplyEvent } from './types.js'
 
@@ -123,7 +124,7 @@ export class ReplyEngine {
         return true
       })
     } catch (err) {
-      yield this.#errorEvent(err)
+      yield errorEvent(err, this.#closing, this.#deps.log)
     }
   }
 
@@ -133,32 +134,11 @@ export class ReplyEngine {
       if (this.#closing) throw new AppError('CANCELLED', 'shutting down')
       const admitted = await this.#admit(caller, caller, this.#rules.settingsReader())
       yield { type: 'accepted', persona: summarizePersona(admitted.persona), model: admitted.model }
-      yield* this.#turn(caller, admitted, signal, async (conversation) => {
-        const conversations = this.#stores.conversations
-        const rows = await conversations.recent(conversation.id, 2)
-        const tail = rows.at(-1)
-        const before = rows.length > 1 ? rows[0] : undefined
-        const asked = tail?.role === 'user' ? tail : before?.role === 'user' ? before : undefined
-        // A group shares one conversation: a member may only redo the answer to their own message.
-        if (
-          asked &&
-          caller.chatKind === 'group' &&
-          !caller.isChatAdmin &&
-          !caller.isAdmin &&
-          asked.accountId !== caller.account.id
-        ) {
-          throw new AppError('NOT_ALLOWED', 'regenerate of another member’s reply', {
-            reason:
-              'In a group, only chat admins and the person the last reply answered can regenerate it.',
-          })
-        }
-        if (tail?.role === 'user') return true
-        if (tail?.role !== 'assistant' || before?.role !== 'user') return false
-        await conversations.deleteMessage(tail.id)
-        return true
-      })
+      yield* this.#turn(caller, admitted, signal, (conversation) =>
+        prepareRegenerate(this.#stores.conversations, caller, conversation),
+      )
     } catch (err) {
-      yield this.#errorEvent(err)
+      yield errorEvent(err, this.#closing, this.#deps.log)
     }
   }
 
@@ -270,21 +250,4 @@ export class ReplyEngine {
   get closing(): boolean {
     return this.#closing
   }
-
-  #errorEvent(err: unknown): ReplyEvent {
-    const error = toAppError(err)
-    if (error.code === 'INTERNAL') this.#deps.log.error({ err }, 'reply failed')
-    else this.#deps.log.info({ code: error.code }, 'reply refused')
-    // Refused or still waiting when a shutdown began: nothing was stored or answered.
-    const params =
-      error.code === 'CANCELLED' && this.#closing
-        ? { ...error.params, restarting: 1, notStarted: 1 }
-        : error.params
-    return { type: 'error', error: { code: error.code, params } }
-  }
-}
-
-/** Puts a notice before the reply as shown (first words and final text); never stored. */
-function withNotice(event: ReplyEvent, notice: string): ReplyEvent {
-  return event.type === 'done' ? { ...event, text: `_${notice}_\n\n${event.text}` } : event
 }
