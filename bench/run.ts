@@ -13,6 +13,7 @@ const MODULES = [
   'discord',
   'telegram',
   'stars',
+  'media',
   'responsiveness',
   'system',
   'process',

@@ -5,6 +5,7 @@ import { exportCommand } from './export.js'
 import { forgetCommand } from './forget.js'
 import { helpCommand } from './help.js'
 import { memoryCommand } from './memory.js'
+import { modelCommand } from './model.js'
 import { paysupportCommand } from './paysupport.js'
 import { personaCommand } from './persona.js'
 import { personasCommand } from './personas.js'
@@ -29,6 +30,7 @@ export const commands: readonly CoreCommand[] = [
   regenerateCommand,
   stopCommand,
   statusCommand,
+  modelCommand,
   memoryCommand,
   forgetCommand,
   exportCommand,

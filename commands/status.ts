@@ -8,6 +8,7 @@ export const statusCommand: CoreCommand = {
   description: 'Your plan, messages left today, persona, model and email',
   async run(ctx) {
     const s = await ctx.services.account.status(ctx.caller)
+    const model = await ctx.services.models.current(ctx.caller)
     const plan = s.isAdmin
       ? 'admin (unlimited)'
       : s.tier === 'premium'
@@ -28,7 +29,7 @@ export const statusCommand: CoreCommand = {
         `Plan: ${plan}`,
         `Messages left today: ${left}`,
         `Persona: ${s.persona.name}`,
-        `Model: ${s.model}`,
+        `Model: ${model.model}${model.chosen ? ' (chosen for this chat with /model)' : ''}`,
         `Email: ${email}`,
       ].join('\n'),
       ephemeral: true,

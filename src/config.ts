@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { parseEnv } from 'node:util'
+import { MEDIA_SPEC } from './config-media.js'
 import {
   admins,
   bool,
@@ -57,6 +58,7 @@ const SPEC = {
   OLLAMA_FIRST_TOKEN_TIMEOUT_MS: { ...int(1000, 3_600_000, '90000'), default: '90000' },
   OLLAMA_IDLE_TIMEOUT_MS: { ...int(1000, 3_600_000, '30000'), default: '30000' },
   OLLAMA_TOTAL_TIMEOUT_MS: { ...int(1000, 3_600_000, '300000'), default: '300000' },
+  ...MEDIA_SPEC,
 
   DISCORD_TOKEN: str('a Discord bot token', 'MTIz...abc'),
   DISCORD_GUILD_ID: {

@@ -3,6 +3,7 @@ import type { InboundMessage } from '../../src/core/types.js'
 import { startReply } from '../shared/start-reply.js'
 import { userMessageFor } from '../shared/user-messages.js'
 import { chatIdFor, isAdultChannel, isDirect } from './channel-kind.js'
+import { attachmentsOf } from './discord-attachments.js'
 import type { DiscordContext } from './discord-context.js'
 import { renderTargetFor } from './render-target.js'
 import { NO_MENTIONS } from './reply-surface.js'
@@ -22,6 +23,7 @@ export function toInbound(
   const direct = isDirect(message.channel)
   const mentioned = message.mentions.users.has(botId)
   const text = message.content.replace(new RegExp(`<@!?${botId}>`, 'g'), '').trim()
+  const attachments = attachmentsOf(message)
   return {
     platform: 'discord',
     platformUserId: message.author.id,
@@ -30,6 +32,7 @@ export function toInbound(
     chatId: chatIdFor(message.channel),
     chatKind: direct ? 'direct' : 'group',
     text,
+    ...(attachments.length ? { attachments } : {}),
     replyToMessageId: message.reference?.messageId,
     messageId: message.id,
     addressed: direct || mentioned || repliedToUs,
@@ -43,7 +46,7 @@ async function isReplyToUs(ctx: DiscordContext, message: Message, botId: string)
   if (!replyTo || message.reference?.channelId !== message.channelId) return false
   if (ctx.ownMessages.has(replyTo)) return true
   // Without the Message Content intent such a reply has no text we could answer anyway.
-  if (message.content.trim() === '') return false
+  if (message.content.trim() === '' && message.attachments.size === 0) return false
   const target =
     message.channel.messages.cache.get(replyTo) ??
     (await message.fetchReference().catch(() => undefined))
@@ -69,7 +72,7 @@ export async function handleMessage(ctx: DiscordContext, message: Message): Prom
     const inbound = toInbound(message, botId, await isReplyToUs(ctx, message, botId))
     if (!inbound) return
     // Without the Message Content intent, unaddressed server messages arrive without text.
-    if (!inbound.addressed && inbound.text === '') return
+    if (!inbound.addressed && inbound.text === '' && !inbound.attachments) return
     const controller = new AbortController()
     // The core decides once: no first event means the message is not for us.
     const events = await startReply(ctx.core.reply(inbound, controller.signal))

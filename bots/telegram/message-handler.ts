@@ -4,6 +4,7 @@ import { startReply } from '../shared/start-reply.js'
 import { userMessageFor } from '../shared/user-messages.js'
 import { runCommand, streamReply } from './command-replies.js'
 import type { TelegramContext } from './telegram-context.js'
+import { attachmentsOf } from './telegram-files.js'
 import type { ChatTarget } from './telegram-sender.js'
 import {
   addressing,
@@ -15,7 +16,7 @@ import {
   topicOf,
 } from './update-mapping.js'
 
-const TEXT_ONLY = 'I can only read text messages for now.'
+const TEXT_ONLY = 'I can read text, pictures and text files, not this kind of message yet.'
 
 /**
  * Maps a Telegram message to the core: a command runs, anything else may get a streamed reply.
@@ -30,7 +31,9 @@ export async function handleMessage(tg: TelegramContext, ctx: Context): Promise<
   const isGroup = kind === 'group'
   const topic = topicOf(message)
   const target: ChatTarget = { chatId: message.chat.id, threadId: topic, isGroup }
-  const text = message.text
+  const attachments = attachmentsOf(message, tg.files)
+  // A photo or file comes with an optional caption instead of text.
+  const text = message.text ?? (attachments.length ? (message.caption ?? '') : undefined)
   if (text === undefined) {
     if (!isGroup) {
       await tg.sender.sendText(
@@ -49,7 +52,10 @@ export async function handleMessage(tg: TelegramContext, ctx: Context): Promise<
     chatKind: kind,
     adultAllowed: !isGroup,
   } as const
-  const command = parseCommand(text, message.entities, ctx.me.username)
+  const command =
+    message.text === undefined
+      ? ({ kind: 'none' } as const)
+      : parseCommand(text, message.entities, ctx.me.username)
   if (command.kind === 'other-bot') return
   if (command.kind === 'command') {
     const known = tg.core.commands.some((c) => c.name === command.name)
@@ -68,10 +74,14 @@ export async function handleMessage(tg: TelegramContext, ctx: Context): Promise<
     )
     return
   }
-  const addressed = isGroup ? addressing(message, ctx.me) : { addressed: true, text }
+  const entities = message.text === undefined ? message.caption_entities : message.entities
+  const addressed = isGroup
+    ? addressing({ text, entities, reply_to_message: message.reply_to_message }, ctx.me)
+    : { addressed: true, text }
   const inbound: InboundMessage = {
     ...base,
     text: addressed.text,
+    ...(attachments.length ? { attachments } : {}),
     addressed: addressed.addressed,
     messageId: String(message.message_id),
     replyToMessageId: message.reply_to_message

@@ -24,6 +24,7 @@ import {
 import { describeApiFailure, logPollingFailures } from './polling-failures.js'
 import { telegramCommandList } from './register-commands.js'
 import type { TelegramContext } from './telegram-context.js'
+import { TelegramFiles } from './telegram-files.js'
 import { TelegramSender } from './telegram-sender.js'
 import { chatIdOf, chatKindOf } from './update-mapping.js'
 import { TELEGRAM_WEBHOOK_PATH, telegramWebhookRoutes } from './webhook-routes.js'
@@ -110,6 +111,7 @@ export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOpt
     }),
     codec: new CallbackCodec(() => deps.core.commands),
     admins: new ChatAdmins({ api: bot.api, log }),
+    files: new TelegramFiles(bot.api, { token: options.token, apiRoot }),
     inFlight,
   }
 

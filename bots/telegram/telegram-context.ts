@@ -5,6 +5,7 @@ import type { InFlight } from '../shared/in-flight.js'
 import type { CallbackCodec } from './callback-data.js'
 import type { ChatAdmins } from './chat-admins.js'
 import type { EditPacer } from './edit-pacer.js'
+import type { TelegramFiles } from './telegram-files.js'
 import type { TelegramSender } from './telegram-sender.js'
 
 /** What every Telegram handler works with, built once per bot (like Discord's context). */
@@ -16,5 +17,7 @@ export interface TelegramContext {
   readonly pacer: EditPacer
   readonly codec: CallbackCodec
   readonly admins: ChatAdmins
+  /** Photo and document downloads (`getFile` + the file URL under the API root). */
+  readonly files: TelegramFiles
   readonly inFlight: InFlight
 }

@@ -2,6 +2,7 @@ import type { AccountService } from './account-service.js'
 import type { AdminService } from './admin-service.js'
 import type { CommandDescriptor } from './chat-core.js'
 import type { ConversationService } from './conversation-service.js'
+import type { ModelService } from './model-service.js'
 import type { PersonaService } from './persona-service.js'
 import type {
   BillingService,
@@ -20,6 +21,8 @@ export interface CommandServices {
   readonly conversations: ConversationService
   readonly settings: SettingsService
   readonly account: AccountService
+  /** `/model`: list the hosts' models, set or clear this chat's. */
+  readonly models: ModelService
   readonly admin: AdminService
   readonly billing: BillingService | undefined
   /** Telegram Stars subscriptions; present when TELEGRAM_STARS_PRICE is set. */

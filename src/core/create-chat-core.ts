@@ -1,5 +1,7 @@
 import { AccountService } from './account-service.js'
 import { AdminService } from './admin-service.js'
+import { DEFAULT_MEDIA_OPTIONS, type MediaOptions } from './attachments/attachment.js'
+import { MediaTurns } from './attachments/media-turn.js'
 import type { ChatCore, CommandDescriptor } from './chat-core.js'
 import type { Command } from './command.js'
 import { CommandRunner } from './command-runner.js'
@@ -7,6 +9,8 @@ import type { CommandServices } from './command-services.js'
 import { ConversationService } from './conversation-service.js'
 import { WindowHints } from './load-context.js'
 import { MemoryWriter } from './memory-writer.js'
+import { ModelChoice } from './model-choice.js'
+import { ModelService } from './model-service.js'
 import { openConversation } from './open-conversation.js'
 import type { PersonaRepository } from './persona.js'
 import { PersonaService } from './persona-service.js'
@@ -75,6 +79,11 @@ export interface ChatCoreOptions {
   /** PAYSUPPORT_TEXT (a default when absent) and TERMS_URL. */
   readonly paySupportText?: string | undefined
   readonly termsUrl?: string | undefined
+  /** MAX_IMAGE_BYTES, MAX_FILE_CHARS, IMAGE_MESSAGE_COST, IMAGES_FOR, OLLAMA_VISION_MODEL. */
+  readonly media?: Partial<MediaOptions> | undefined
+  /** ALLOWED_MODELS / PREMIUM_MODELS (empty: any model the hosts have; none premium-only). */
+  readonly allowedModels?: readonly string[] | undefined
+  readonly premiumModels?: readonly string[] | undefined
 }
 
 export interface RunningChatCore extends ChatCore {
@@ -125,9 +134,25 @@ export function createChatCore(deps: ChatCoreDeps, options: ChatCoreOptions): Ru
     },
     { ...options, subscriptions: deps.billing !== undefined || deps.stars !== undefined },
   )
+  const choice = new ModelChoice(
+    { llm: deps.llm, log },
+    { allowedModels: options.allowedModels ?? [], premiumModels: options.premiumModels ?? [] },
+  )
+  const media = new MediaTurns(
+    {
+      choice,
+      stores: deps.stores,
+      dailyLimit: (speaker) => rules.dailyLimit(speaker),
+      log,
+      now,
+    },
+    { ...DEFAULT_MEDIA_OPTIONS, ...options.media },
+  )
   const engine = new ReplyEngine(
     {
       rules,
+      choice,
+      media,
       stores: deps.stores,
       log,
       now,
@@ -160,6 +185,7 @@ export function createChatCore(deps: ChatCoreDeps, options: ChatCoreOptions): Ru
     }),
     settings: new SettingsService({ rules, stores, now }),
     account: new AccountService({ rules, stores, entitlements: deps.entitlements, now }),
+    models: new ModelService({ choice, rules, stores, now }),
     admin: new AdminService({
       stores,
       personas,

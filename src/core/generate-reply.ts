@@ -3,7 +3,7 @@ import { loadContext, type WindowHints } from './load-context.js'
 import type { MemoryWriter } from './memory-writer.js'
 import { type Persona, summarizePersona } from './persona.js'
 import type { Clock } from './ports/clock.js'
-import type { LlmClient, ModelOptions } from './ports/llm.js'
+import type { ChatMessage, LlmClient, ModelOptions } from './ports/llm.js'
 import type { Logger } from './ports/logger.js'
 import type { Stores } from './ports/stores.js'
 import { utcDay } from './quota.js'
@@ -37,6 +37,10 @@ export interface GenerateRequest {
   readonly numCtx: number
   readonly replyReserve: number
   readonly signal: AbortSignal
+  /** Pictures sent with the newest user message (this turn only). */
+  readonly images?: readonly Uint8Array[] | undefined
+  /** Messages this turn counts against the daily quota (1; IMAGE_MESSAGE_COST with pictures). */
+  readonly messageCost?: number | undefined
 }
 
 /**
@@ -55,6 +59,7 @@ export async function* generateReply(
   const forward = () => local.abort()
   if (req.signal.aborted) local.abort()
   else req.signal.addEventListener('abort', forward, { once: true })
+  const cost = req.messageCost ?? 1
   let text = ''
   let assistantId: number | null = null
   let finished = false
@@ -73,7 +78,7 @@ export async function* generateReply(
     for await (const event of llm.chat({
       model: req.model,
       fallbackModel: req.fallbackModel,
-      messages: built.messages,
+      messages: withImages(built.messages, req.images),
       options,
       think: req.persona.think,
       tier: req.tier,
@@ -136,7 +141,7 @@ export async function* generateReply(
               await tx.conversations.update(id, patch)
             }
             await tx.usage.add(req.accountId, utcDay(now()), {
-              messages: 1,
+              messages: cost,
               promptTokens: event.promptTokens,
               completionTokens: event.completionTokens,
             })
@@ -186,7 +191,7 @@ export async function* generateReply(
     if (error.code === 'INTERNAL') log.error({ err, model: req.model }, 'reply failed')
     else log.warn({ code: error.code, model: req.model, err }, 'reply ended with an error')
     await saveUnfinished()
-    await countUsage({ messages: 1 })
+    await countUsage({ messages: cost })
     finished = true
     yield {
       type: 'error',
@@ -200,7 +205,7 @@ export async function* generateReply(
       // The consumer stopped iterating: stop the model and keep what streamed.
       local.abort()
       await saveUnfinished()
-      await countUsage({ messages: 1 })
+      await countUsage({ messages: cost })
     }
   }
 
@@ -231,4 +236,15 @@ export async function* generateReply(
       log.error({ err }, 'could not save an unfinished reply')
     }
   }
+}
+
+/** The pictures go with the newest user message, the one this turn answers. */
+function withImages(
+  messages: ChatMessage[],
+  images: readonly Uint8Array[] | undefined,
+): ChatMessage[] {
+  if (!images?.length) return messages
+  const at = messages.findLastIndex((m) => m.role === 'user')
+  if (at < 0) return messages
+  return messages.map((m, i) => (i === at ? { ...m, images } : m))
 }

@@ -31,3 +31,9 @@ export function validateInput(text: string, maxChars: number): string {
   }
   return clean
 }
+
+/** `validateInput` for a message with attachments: the text may be empty ('' then). */
+export function validateCaption(text: string, maxChars: number): string {
+  const clean = sanitizeInput(text).trim()
+  return clean.replace(INVISIBLE, '') === '' ? '' : validateInput(clean, maxChars)
+}

@@ -43,6 +43,8 @@ export interface Persona {
   /** Ollama model; falls back to OLLAMA_MODEL when unset. */
   readonly model?: string | undefined
   readonly fallbackModel?: string | undefined
+  /** Answers turns with pictures when `model` cannot see (card/YAML `vision_model`). */
+  readonly visionModel?: string | undefined
   readonly options: ModelOptions
   /** Ollama `think`; false unless the persona asks. */
   readonly think: boolean

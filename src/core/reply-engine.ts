@@ -1,7 +1,9 @@
+import type { MediaTurn, MediaTurns } from './attachments/media-turn.js'
 import type { Caller, Speaker } from './caller.js'
-import { AppError, toAppError } from './errors.js'
+import { AppError } from './errors.js'
 import { type GenerateDeps, generateReply } from './generate-reply.js'
-import { validateInput } from './input.js'
+import { validateCaption, validateInput } from './input.js'
+import type { ModelChoice } from './model-choice.js'
 import { type Persona, summarizePersona } from './persona.js'
 import type { Clock } from './ports/clock.js'
 import type { Logger } from './ports/logger.js'
@@ -9,6 +11,8 @@ import type { Stores } from './ports/stores.js'
 import type { Rules, SettingsReader } from './rules.js'
 import { chatScope, type Place } from './scopes.js'
 import { SingleFlight, type Turn } from './single-flight.js'
+import { errorEvent, prepareRegenerate, withNotice } from './turn-steps.js'
+import { TurnTracker } from './turn-tracker.js'
 import type { Conversation, InboundMessage, ReplyEvent } from './types.js'
 
 export interface ReplyEngineDeps {
@@ -19,6 +23,10 @@ export interface ReplyEngineDeps {
   readonly now: Clock
   /** What each generation needs (stores, llm, estimator, memory, window hints, log, clock). */
   readonly generate: GenerateDeps
+  /** The chat's `/model` choice and what can see pictures. */
+  readonly choice: ModelChoice
+  /** Attachments: limits, downloads, picture routing and cost. */
+  readonly media: MediaTurns
 }
 
 /** What one admitted turn runs with: who speaks, which persona answers, on which model. */
@@ -26,6 +34,8 @@ interface Admission {
   readonly speaker: Speaker
   readonly persona: Persona
   readonly model: string
+  /** Pictures and files of this turn, when the message had any. */
+  readonly media?: MediaTurn | undefined
 }
 
 export interface ReplyEngineOptions {
@@ -42,9 +52,7 @@ export class ReplyEngine {
   readonly #generate: GenerateDeps
   readonly #options: ReplyEngineOptions
   readonly #flight = new SingleFlight()
-  readonly #inFlight = new Set<Promise<void>>()
-  /** The turns in flight per account, so `/forget` can wait for them to end. */
-  readonly #byAccount = new Map<string, Set<Promise<void>>>()
+  readonly #turns = new TurnTracker()
   #closing = false
 
   constructor(deps: ReplyEngineDeps, options: ReplyEngineOptions) {
@@ -81,14 +89,27 @@ export class ReplyEngine {
     }
     try {
       if (this.#closing) throw new AppError('CANCELLED', 'shutting down')
-      const text = validateInput(message.text, this.#options.maxInputChars)
+      const attachments = message.attachments ?? []
+      const max = this.#options.maxInputChars
+      const text = attachments.length
+        ? validateCaption(message.text, max)
+        : validateInput(message.text, max)
       const speaker = await this.#rules.speaker(
         message.platform,
         message.platformUserId,
         message.displayName,
         message.handle,
       )
-      const admitted = await this.#admit(message, speaker, settings)
+      let admitted = await this.#admit(message, speaker, settings)
+      let media: MediaTurn | undefined
+      if (attachments.length) {
+        const input = { attachments, text, persona: admitted.persona, speaker }
+        media = await this.#deps.media.prepare(
+          { ...input, model: admitted.model },
+          signal ?? new AbortController().signal,
+        )
+        admitted = { ...admitted, model: media.model, media }
+      }
       yield { type: 'accepted', persona: summarizePersona(admitted.persona), model: admitted.model }
       yield* this.#turn(message, admitted, signal, async (conversation) => {
         await this.#stores.conversations.append({
@@ -96,14 +117,14 @@ export class ReplyEngine {
           role: 'user',
           accountId: speaker.account.id,
           speakerName: message.displayName,
-          content: text,
+          content: media?.content ?? text,
           status: 'complete',
           createdAt: this.#deps.now(),
         })
         return true
       })
     } catch (err) {
-      yield this.#errorEvent(err)
+      yield errorEvent(err, this.#closing, this.#deps.log)
     }
   }
 
@@ -113,32 +134,11 @@ export class ReplyEngine {
       if (this.#closing) throw new AppError('CANCELLED', 'shutting down')
       const admitted = await this.#admit(caller, caller, this.#rules.settingsReader())
       yield { type: 'accepted', persona: summarizePersona(admitted.persona), model: admitted.model }
-      yield* this.#turn(caller, admitted, signal, async (conversation) => {
-        const conversations = this.#stores.conversations
-        const rows = await conversations.recent(conversation.id, 2)
-        const tail = rows.at(-1)
-        const before = rows.length > 1 ? rows[0] : undefined
-        const asked = tail?.role === 'user' ? tail : before?.role === 'user' ? before : undefined
-        // A group shares one conversation: a member may only redo the answer to their own message.
-        if (
-          asked &&
-          caller.chatKind === 'group' &&
-          !caller.isChatAdmin &&
-          !caller.isAdmin &&
-          asked.accountId !== caller.account.id
-        ) {
-          throw new AppError('NOT_ALLOWED', 'regenerate of another member’s reply', {
-            reason:
-              'In a group, only chat admins and the person the last reply answered can regenerate it.',
-          })
-        }
-        if (tail?.role === 'user') return true
-        if (tail?.role !== 'assistant' || before?.role !== 'user') return false
-        await conversations.deleteMessage(tail.id)
-        return true
-      })
+      yield* this.#turn(caller, admitted, signal, (conversation) =>
+        prepareRegenerate(this.#stores.conversations, caller, conversation),
+      )
     } catch (err) {
-      yield this.#errorEvent(err)
+      yield errorEvent(err, this.#closing, this.#deps.log)
     }
   }
 
@@ -151,24 +151,23 @@ export class ReplyEngine {
     const persona = await this.#rules.personaFor(place, speaker.account.id, settings)
     await this.#rules.checkPersonaAccess(persona, place, speaker, settings)
     await this.#rules.checkQuota(speaker)
-    return { speaker, persona, model: this.#rules.modelFor(persona) }
+    const model = await this.#deps.choice.modelFor(
+      place,
+      this.#rules.modelFor(persona),
+      speaker,
+      settings,
+    )
+    return { speaker, persona, model }
   }
 
   async *#turn(
     place: Place & { displayName: string },
-    { speaker, persona, model }: Admission,
+    { speaker, persona, model, media }: Admission,
     signal: AbortSignal | undefined,
     prepare: (conversation: Conversation) => Promise<boolean>,
   ): AsyncGenerator<ReplyEvent> {
     const key = speaker.account.id
-    let untrack: (() => void) | undefined
-    const tracked = new Promise<void>((resolve) => {
-      untrack = resolve
-    })
-    this.#inFlight.add(tracked)
-    const mine = this.#byAccount.get(key) ?? new Set<Promise<void>>()
-    this.#byAccount.set(key, mine)
-    mine.add(tracked)
+    const untrack = this.#turns.start(key)
     let turn: Turn | undefined
     try {
       const ahead = this.#flight.size(key)
@@ -185,7 +184,7 @@ export class ReplyEngine {
       }
       const numCtx = await this.#rules.contextLength(model, persona, speaker.tier)
       const reserve = this.#rules.replyReserve(persona, numCtx)
-      for await (const event of generateReply(this.#generate, {
+      for await (let event of generateReply(this.#generate, {
         conversation,
         persona,
         accountId: speaker.account.id,
@@ -197,7 +196,10 @@ export class ReplyEngine {
         numCtx,
         replyReserve: reserve,
         signal: turn.signal,
+        images: media?.images,
+        messageCost: media?.cost,
       })) {
+        if (media?.notice) event = withNotice(event, media.notice)
         // A reply cut because the process shuts down says so, so people know to regenerate.
         yield event.type === 'error' && event.error.code === 'CANCELLED' && this.#closing
           ? {
@@ -208,10 +210,7 @@ export class ReplyEngine {
       }
     } finally {
       turn?.release()
-      this.#inFlight.delete(tracked)
-      mine.delete(tracked)
-      if (mine.size === 0) this.#byAccount.delete(key)
-      untrack?.()
+      untrack()
     }
   }
 
@@ -221,7 +220,7 @@ export class ReplyEngine {
 
   /** Replies running or waiting for their turn. */
   get inFlight(): number {
-    return this.#inFlight.size
+    return this.#turns.size
   }
 
   /**
@@ -230,20 +229,12 @@ export class ReplyEngine {
    */
   async stopAndSettle(accountId: string, maxWaitMs: number): Promise<boolean> {
     this.#flight.cancel(accountId)
-    const turns = [...(this.#byAccount.get(accountId) ?? [])]
-    if (turns.length === 0) return true
-    let timer: NodeJS.Timeout | undefined
-    const late = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), maxWaitMs)
-    })
-    const settled = await Promise.race([Promise.all(turns).then(() => true as const), late])
-    clearTimeout(timer)
-    return settled
+    return this.#turns.settle(accountId, maxWaitMs)
   }
 
   /** Stops intake, waits up to `graceMs` for replies in flight, then cancels them. */
   async close(graceMs: number): Promise<void> {
-    const pending = Promise.all([...this.#inFlight])
+    const pending = this.#turns.all()
     let timer: NodeJS.Timeout | undefined
     const grace = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, graceMs)
@@ -258,17 +249,5 @@ export class ReplyEngine {
 
   get closing(): boolean {
     return this.#closing
-  }
-
-  #errorEvent(err: unknown): ReplyEvent {
-    const error = toAppError(err)
-    if (error.code === 'INTERNAL') this.#deps.log.error({ err }, 'reply failed')
-    else this.#deps.log.info({ code: error.code }, 'reply refused')
-    // Refused or still waiting when a shutdown began: nothing was stored or answered.
-    const params =
-      error.code === 'CANCELLED' && this.#closing
-        ? { ...error.params, restarting: 1, notStarted: 1 }
-        : error.params
-    return { type: 'error', error: { code: error.code, params } }
   }
 }

@@ -1,3 +1,4 @@
+import type { AttachmentSource } from './attachments/attachment.js'
 import type { AppErrorCode, ErrorParams } from './errors.js'
 
 export type Platform = 'discord' | 'telegram' | 'console'
@@ -22,7 +23,10 @@ export interface ChatOrigin {
 
 /** One platform-neutral message, as every adapter hands it to the core. */
 export interface InboundMessage extends ChatOrigin {
+  /** The typed text or caption ('' when the message is only attachments). */
   readonly text: string
+  /** Pictures and files sent with the message, described platform-neutrally. */
+  readonly attachments?: readonly AttachmentSource[] | undefined
   /** Platform id of the message this one replies to, if any. */
   readonly replyToMessageId?: string | undefined
   /** Platform id of this message, if the platform has one. */
@@ -133,6 +137,8 @@ export interface ChatSettings {
   readonly adultEnabled: boolean
   /** Persona ids allowed here; null = all. */
   readonly allowedPersonas: readonly string[] | null
+  /** The model chosen here with `/model`; absent or null = the persona's model. */
+  readonly model?: string | null | undefined
 }
 
 export interface DailyUsage {

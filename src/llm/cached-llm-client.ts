@@ -54,7 +54,10 @@ export class CachedLlmClient implements LlmClient {
   }
 
   chat(request: LlmChatRequest): AsyncIterable<LlmEvent> {
-    if (!isDeterministic(request)) return this.#inner.chat(request)
+    // Picture turns are never cached: no picture bytes are kept after their turn.
+    if (!isDeterministic(request) || request.messages.some((m) => m.images?.length)) {
+      return this.#inner.chat(request)
+    }
     return this.#cachedChat(request, replyKey(request))
   }
 
@@ -84,7 +87,9 @@ export class CachedLlmClient implements LlmClient {
     this.#metrics.cache('metadata', hit !== undefined)
     if (hit) return hit
     const info = await this.#inner.modelInfo(model)
-    if (info.contextLength !== null) this.#metadata.set(key, info, this.#showTtl)
+    if (info.contextLength !== null || info.capabilities) {
+      this.#metadata.set(key, info, this.#showTtl)
+    }
     return info
   }
 

@@ -2,6 +2,7 @@ import type { Registry } from 'prom-client'
 import { AppError } from '../core/errors.js'
 import type { LlmChatRequest, LlmClient, LlmEvent } from '../core/ports/llm.js'
 import type { Logger } from '../core/ports/logger.js'
+import { availableModels } from './available-models.js'
 import { BoundedCache } from './bounded-cache.js'
 import { CachedLlmClient } from './cached-llm-client.js'
 import { CircuitBreaker } from './circuit-breaker.js'
@@ -144,6 +145,7 @@ export function createLlmGateway(deps: LlmGatewayDeps, options: LlmGatewayOption
     modelInfo: (model) => cached.modelInfo(model),
     health: () => queued.health(),
     forgetUser: (userKey) => cached.forgetUser(userKey),
+    availableModels: () => availableModels(hosts, cached, log),
     async start(requiredModels) {
       try {
         const wanted = options.fallbackModel

@@ -17,6 +17,7 @@ import {
   responseStatus,
 } from './errors.js'
 import { llmEventStream } from './llm-event-stream.js'
+import { contextLengthOf, withSignal } from './ollama-wire.js'
 import { redactHost } from './redact-host.js'
 
 export interface OllamaClientOptions {
@@ -109,7 +110,11 @@ export class OllamaClient implements LlmClient {
     try {
       const body: ChatRequest & { stream: true } = {
         model,
-        messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+        messages: request.messages.map((m) =>
+          m.images?.length
+            ? { role: m.role, content: m.content, images: [...m.images] }
+            : { role: m.role, content: m.content },
+        ),
         stream: true,
         think: request.think ?? false,
       }
@@ -167,6 +172,12 @@ export class OllamaClient implements LlmClient {
     return res.models.map((m) => m.name)
   }
 
+  /** Installed models with their size in bytes (`/api/tags`). */
+  async installedModels(): Promise<{ name: string; size: number }[]> {
+    const res = await this.#call('', () => this.#api.list())
+    return res.models.map((m) => ({ name: m.name, size: m.size }))
+  }
+
   /** Names of the models in memory (`/api/ps`). */
   async loadedModels(): Promise<string[]> {
     const res = await this.#call('', () => this.#api.ps())
@@ -175,7 +186,11 @@ export class OllamaClient implements LlmClient {
 
   async modelInfo(model: string): Promise<ModelInfo> {
     const res = await this.#call(model, () => this.#api.show({ model }))
-    return { contextLength: contextLengthOf(res.model_info as unknown) }
+    const capabilities = (res as { capabilities?: unknown }).capabilities
+    return {
+      contextLength: contextLengthOf(res.model_info as unknown),
+      capabilities: Array.isArray(capabilities) ? capabilities.map(String) : null,
+    }
   }
 
   async version(): Promise<string> {
@@ -243,24 +258,4 @@ export class OllamaClient implements LlmClient {
     }
     return new OllamaStreamError(this.name, model, responseMessage(err), { cause: err })
   }
-}
-
-function withSignal(init: RequestInit | undefined, signal: AbortSignal): AbortSignal {
-  return init?.signal ? AbortSignal.any([init.signal, signal]) : signal
-}
-
-/** `model_info["<arch>.context_length"]` (a plain object on the wire despite the typings). */
-export function contextLengthOf(modelInfo: unknown): number | null {
-  if (!modelInfo || typeof modelInfo !== 'object') return null
-  const info =
-    modelInfo instanceof Map
-      ? Object.fromEntries(modelInfo)
-      : (modelInfo as Record<string, unknown>)
-  const arch = info['general.architecture']
-  const exact = typeof arch === 'string' ? info[`${arch}.context_length`] : undefined
-  if (typeof exact === 'number') return exact
-  for (const [key, value] of Object.entries(info)) {
-    if (key.endsWith('.context_length') && typeof value === 'number') return value
-  }
-  return null
 }

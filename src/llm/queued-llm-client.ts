@@ -298,12 +298,12 @@ export class QueuedLlmClient implements LlmClient {
   /** Context length from `/api/show` on a healthy host; null when no host can tell. */
   async modelInfo(model: string): Promise<ModelInfo> {
     const host = pickHost(this.#hosts, model, new Set())
-    if (!host) return { contextLength: null }
+    if (!host) return { contextLength: null, capabilities: null }
     try {
       return await host.client.modelInfo(model)
     } catch (err) {
       this.#log.warn({ host: host.name, model, kind: errorKind(err), err }, 'llm show failed')
-      return { contextLength: null }
+      return { contextLength: null, capabilities: null }
     }
   }
 

@@ -94,6 +94,7 @@ export function cardToPersona(card: CharacterCardV3, opts: CardToPersonaOptions)
     loreTokenBudget: book.tokenBudget,
     model: settings.optionalString('model') ?? opts.defaultModel,
     fallbackModel: settings.optionalString('fallback_model'),
+    visionModel: settings.optionalString('vision_model'),
     options: readModelOptions(settings),
     think: settings.boolean('think', false),
     tier: settings.oneOf('tier', ['free', 'premium'] as const, 'free'),

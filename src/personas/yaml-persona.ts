@@ -30,6 +30,7 @@ import { FieldReader, isObject, type JsonObject, join, PersonaFieldError } from 
  *       content: ...                  # case_sensitive, use_regex, insertion_order, priority, enabled
  * model: llama3.2                     # our settings (in cards: data.extensions.justlayme)
  * fallback_model: qwen2.5:3b
+ * vision_model: gemma3                # answers turns with pictures when `model` cannot see
  * options: { temperature: 0.8, top_p: 0.9, repeat_penalty: 1.1, num_ctx: 8192 }
  * think: false
  * tier: free                          # or premium
@@ -44,6 +45,7 @@ import { FieldReader, isObject, type JsonObject, join, PersonaFieldError } from 
 const SETTINGS = [
   'model',
   'fallback_model',
+  'vision_model',
   'options',
   'think',
   'tier',

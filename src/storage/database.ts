@@ -51,6 +51,8 @@ export interface ChatSettingsTable {
   answer_all: number
   adult_enabled: number
   allowed_personas: string | null
+  /** `/model` choice for the chat; null = the persona's model. */
+  model: string | null
   updated_at: number
 }
 

@@ -38,6 +38,7 @@ export class SqlChatSettingsStore implements ChatSettingsStore {
         answer_all: 0,
         adult_enabled: 0,
         allowed_personas: null,
+        model: null,
         ...columns,
         updated_at: now,
       })
@@ -57,6 +58,7 @@ function toColumns(patch: Partial<ChatSettings>) {
     columns.allowed_personas =
       patch.allowedPersonas === null ? null : JSON.stringify(patch.allowedPersonas)
   }
+  if (patch.model !== undefined) columns.model = patch.model
   return columns
 }
 
@@ -66,6 +68,8 @@ function toChatSettings(row: Selectable<ChatSettingsTable>): ChatSettings {
     answerAll: Number(row.answer_all) === 1,
     adultEnabled: Number(row.adult_enabled) === 1,
     allowedPersonas: parseList(row.allowed_personas),
+    // Absent rather than null when unset, so settings written before /model compare equal.
+    ...(row.model ? { model: row.model } : {}),
   }
 }
 

@@ -33,6 +33,15 @@ export function chatCoreOptionsFrom(config: Config): ChatCoreOptions {
     admins: withConsoleAdmin(config.ADMINS, config.CONSOLE_ADMIN),
     paySupportText: config.PAYSUPPORT_TEXT,
     termsUrl: config.TERMS_URL,
+    media: {
+      maxImageBytes: config.MAX_IMAGE_BYTES,
+      maxFileChars: config.MAX_FILE_CHARS,
+      imageMessageCost: config.IMAGE_MESSAGE_COST,
+      imagesFor: config.IMAGES_FOR,
+      visionModel: config.OLLAMA_VISION_MODEL,
+    },
+    allowedModels: config.ALLOWED_MODELS,
+    premiumModels: config.PREMIUM_MODELS,
   }
 }
 

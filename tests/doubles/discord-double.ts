@@ -73,6 +73,15 @@ export interface StoredMessage {
   deleted: boolean
 }
 
+/** A file a user attaches to an injected message. */
+export interface UserAttachment {
+  readonly filename: string
+  readonly bytes: Uint8Array
+  readonly contentType?: string | undefined
+  /** What Discord reports as `size` (default: the real byte count). */
+  readonly size?: number | undefined
+}
+
 export interface InteractionRecord {
   readonly id: string
   readonly token: string
@@ -130,6 +139,8 @@ export class DiscordDouble {
   readonly dmChannels = new Map<string, string>()
   /** When false, listing or creating webhooks answers 403 with code 50013. */
   webhookPermission = true
+  /** Files users attached, served at their attachment URL (`/cdn/attachments/...`). */
+  readonly files = new Map<string, { bytes: Uint8Array; contentType: string | undefined }>()
 
   readonly applicationId = '1000000000000000001'
   readonly guildId = '1000000000000000100'
@@ -225,8 +236,28 @@ export class DiscordDouble {
     content: string
     mentionBot?: boolean
     replyTo?: string
+    /** Uploaded files; `size` overrides the real byte count Discord would report. */
+    attachments?: readonly UserAttachment[]
+    /** Stickers sent with the message (`sticker_items`). */
+    stickers?: readonly { name: string }[]
+    /** Message flags, e.g. 1 << 13 for a voice message. */
+    flags?: number
   }): string {
     const id = this.#id()
+    const attachments = (input.attachments ?? []).map((a) => {
+      const fileId = this.#id()
+      const path = `/cdn/attachments/${input.channelId}/${fileId}/${encodeURIComponent(a.filename)}`
+      this.files.set(path, { bytes: a.bytes, contentType: a.contentType })
+      const url = `http://127.0.0.1:${this.#port}${path}`
+      return {
+        id: fileId,
+        filename: a.filename,
+        size: a.size ?? a.bytes.byteLength,
+        url,
+        proxy_url: url,
+        ...(a.contentType ? { content_type: a.contentType } : {}),
+      }
+    })
     const inGuild = this.#isGuildChannel(input.channelId)
     const content = input.mentionBot ? `<@${this.bot.id}> ${input.content}` : input.content
     const ref = input.replyTo ? this.messages.get(input.replyTo) : undefined
@@ -245,6 +276,17 @@ export class DiscordDouble {
         ? { guild_id: this.guildId, member: { roles: [], joined_at: new Date(0).toISOString() } }
         : {}),
       mentions: input.mentionBot ? [this.#apiUser(this.bot)] : [],
+      attachments,
+      ...(input.flags ? { flags: input.flags } : {}),
+      ...(input.stickers
+        ? {
+            sticker_items: input.stickers.map((st) => ({
+              id: this.#id(),
+              name: st.name,
+              format_type: 2,
+            })),
+          }
+        : {}),
       ...(ref
         ? {
             type: 19,
@@ -622,6 +664,17 @@ export class DiscordDouble {
         ...headers,
       })
       res.end(payload === undefined ? undefined : JSON.stringify(payload))
+    }
+
+    if (method === 'GET' && path.startsWith('/cdn/attachments/')) {
+      const file = this.files.get(path)
+      record.status = file ? 200 : 404
+      if (!file) return void res.writeHead(404).end()
+      res.writeHead(200, {
+        'content-type': file.contentType ?? 'application/octet-stream',
+        'content-length': String(file.bytes.byteLength),
+      })
+      return void res.end(file.bytes)
     }
 
     const fault = this.#faults.find(

@@ -30,7 +30,7 @@ export type ReplyFunction = (request: DoubleChatRequest) => string | readonly st
 
 export interface DoubleChatRequest {
   readonly model: string
-  readonly messages: readonly { role: string; content: string }[]
+  readonly messages: readonly { role: string; content: string; images?: readonly string[] }[]
   readonly options?: Record<string, unknown> | undefined
   readonly think?: unknown
   readonly keep_alive?: unknown
@@ -73,6 +73,8 @@ export interface OllamaDoubleKnobs {
   maxQueue: number
   /** Context length used when a request sets no `options.num_ctx` (`OLLAMA_CONTEXT_LENGTH`). */
   defaultNumCtx: number
+  /** Models whose `/api/show` capabilities include `vision`; only they accept `images`. */
+  vision: readonly string[]
 }
 
 export interface RecordedRequest {
@@ -129,6 +131,7 @@ const DEFAULT_KNOBS: OllamaDoubleKnobs = {
   parallel: 0,
   maxQueue: 512,
   defaultNumCtx: 4096,
+  vision: [],
 }
 
 const withTag = (name: string): string => (name.includes(':') ? name : `${name}:latest`)
@@ -150,6 +153,7 @@ export async function startOllamaDouble(
   }
   const slots = new ParallelSlots(() => state.parallel)
 
+  const canSee = (model: string) => state.vision.some((m) => withTag(m) === withTag(model))
   const installed = (model: string) => state.models.some((m) => withTag(m) === withTag(model))
   const isLoaded = (model: string) => state.loaded.some((m) => withTag(m) === withTag(model))
   const markLoaded = (model: string) => {
@@ -267,7 +271,7 @@ export async function startOllamaDouble(
         'llama.context_length': state.contextLength,
         'llama.embedding_length': 3072,
       },
-      capabilities: ['completion'],
+      capabilities: canSee(model) ? ['completion', 'vision'] : ['completion'],
       modified_at: '2026-11-01T00:00:00Z',
     })
   }
@@ -319,6 +323,13 @@ export async function startOllamaDouble(
     if (!model) return sendJson(res, 400, { error: 'model is required' })
     if (!installed(model)) return sendJson(res, 404, { error: `model '${model}' not found` })
     const messages = Array.isArray(b.messages) ? (b.messages as DoubleChatRequest['messages']) : []
+    const images = messages.flatMap((m) => (Array.isArray(m.images) ? m.images : []))
+    if (images.some((i) => typeof i !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(i))) {
+      return sendJson(res, 400, { error: 'illegal base64 data in images' })
+    }
+    if (images.length > 0 && !canSee(model)) {
+      return sendJson(res, 500, { error: 'this model is missing data required for image input' })
+    }
     const isLoad = kind === 'chat' ? messages.length === 0 : !b.prompt
     if (isLoad && b.keep_alive === 0) {
       state.loaded = state.loaded.filter((m) => withTag(m) !== withTag(model))

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { TelegramFilesDouble } from './telegram-files.js'
 import { parseTelegramHtml, type TelegramEntity } from './telegram-html.js'
 import { TelegramPaymentsDouble } from './telegram-payments.js'
 
@@ -124,6 +125,8 @@ export class TelegramApiDouble {
   readonly botUser = BOT_USER
   readonly calls: RecordedCall[] = []
   readonly commands = new Map<string, { command: string; description: string }[]>()
+  /** Files users sent: `getFile` and the file downloads. */
+  readonly files = new TelegramFilesDouble()
   readonly answeredCallbacks = new Map<string, { text?: string | undefined }>()
   webhook: { url: string; secretToken?: string | undefined } | undefined
   readonly #server: Server
@@ -276,6 +279,58 @@ export class TelegramApiDouble {
     return { update_id: this.#nextUpdateId++, message }
   }
 
+  /**
+   * Queues a message with a photo, document, sticker, voice or video (and an optional caption,
+   * with `mention` entities) whose files `getFile` and `/file/bot<token>/...` then serve.
+   */
+  injectMedia(input: {
+    chatId: number
+    chatType?: ChatType
+    userId: number
+    caption?: string
+    photo?: Uint8Array
+    document?: { fileName: string; bytes: Uint8Array; mimeType?: string; size?: number }
+    sticker?: boolean
+    voice?: boolean
+    video?: boolean
+  }) {
+    const update = this.messageUpdate({ ...input, text: '' })
+    const m = update.message
+    delete m.text
+    delete m.entities
+    if (input.caption) {
+      m.caption = input.caption
+      const entities = autoEntities(input.caption).filter((e) => e.type === 'mention')
+      if (entities.length) m.caption_entities = entities
+    }
+    if (input.photo) {
+      // Telegram sends several sizes, smallest first; the last is the picture as sent.
+      const full = this.files.add(input.photo, 'photos', 'jpg')
+      const thumb = this.files.add(input.photo.subarray(0, 64), 'photos', 'jpg')
+      m.photo = [
+        { ...thumb, width: 90, height: 90 },
+        { ...full, width: 1280, height: 960 },
+      ]
+    }
+    if (input.document) {
+      const d = input.document
+      const ext = d.fileName.split('.').pop() ?? 'bin'
+      m.document = {
+        ...this.files.add(d.bytes, 'documents', ext, d.size),
+        file_name: d.fileName,
+        ...(d.mimeType ? { mime_type: d.mimeType } : {}),
+      }
+    }
+    const stub = (folder: string, ext: string) => this.files.add(new Uint8Array(16), folder, ext)
+    if (input.sticker) {
+      m.sticker = { ...stub('stickers', 'tgs'), type: 'regular', width: 512, height: 512 }
+      Object.assign(m.sticker as object, { is_animated: true, is_video: false })
+    }
+    if (input.voice) m.voice = { ...stub('voice', 'oga'), duration: 3 }
+    if (input.video) m.video = { ...stub('videos', 'mp4'), width: 640, height: 480, duration: 3 }
+    return this.#enqueue(update)
+  }
+
   /** Queues a message for `getUpdates` and returns the update. */
   injectMessage(input: Parameters<TelegramApiDouble['messageUpdate']>[0]) {
     return this.#enqueue(this.messageUpdate(input))
@@ -347,6 +402,7 @@ export class TelegramApiDouble {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const match = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? '')
     const raw = await readBody(req)
+    if (req.method === 'GET' && this.files.serve(req.url ?? '', this.token, res)) return
     if (!match || req.method !== 'POST')
       return send(res, 404, { ok: false, error_code: 404, description: 'Not Found' })
     if (match[1] !== this.token) {
@@ -439,6 +495,8 @@ export class TelegramApiDouble {
       }
       case 'sendDocument':
         return this.#sendDocument(body)
+      case 'getFile':
+        return this.files.getFile(body)
       default:
         if (this.payments.handles(method)) return this.payments.dispatch(method, body)
         throw new ApiError(404, 'Not Found: method not found')

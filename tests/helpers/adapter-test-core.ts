@@ -1,5 +1,9 @@
 import { commands } from '../../commands/index.js'
-import { createChatCore, type RunningChatCore } from '../../src/core/create-chat-core.js'
+import {
+  type ChatCoreOptions,
+  createChatCore,
+  type RunningChatCore,
+} from '../../src/core/create-chat-core.js'
 import type { PersonaRepository } from '../../src/core/persona.js'
 import type { LlmClient } from '../../src/core/ports/llm.js'
 import type { Logger } from '../../src/core/ports/logger.js'
@@ -13,6 +17,8 @@ export interface AdapterTestCoreDeps {
   readonly log: Logger
   readonly model: string
   readonly billing?: BillingService | undefined
+  /** Options over the defaults below (media limits, ALLOWED_MODELS, ADMINS...). */
+  readonly options?: Partial<ChatCoreOptions> | undefined
 }
 
 /**
@@ -45,6 +51,7 @@ export function createAdapterTestCore(deps: AdapterTestCoreDeps): RunningChatCor
       freeContextTokens: 4_096,
       premiumContextTokens: 4_096,
       admins: [],
+      ...deps.options,
     },
   )
 }

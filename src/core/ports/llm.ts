@@ -3,6 +3,11 @@ import type { Role, Tier } from '../types.js'
 export interface ChatMessage {
   readonly role: Role
   readonly content: string
+  /**
+   * Pictures sent with this message to a model that can see: raw bytes, which the client
+   * base64-encodes (never strings: the ollama package reads strings naming a file from disk).
+   */
+  readonly images?: readonly Uint8Array[] | undefined
 }
 
 /** Ollama `options` (num_ctx, temperature, top_p, repeat_penalty, seed...). */
@@ -51,6 +56,18 @@ export type LlmEvent =
 export interface ModelInfo {
   /** The model's context length from `/api/show`, when known. */
   readonly contextLength: number | null
+  /** `capabilities` from `/api/show` (`completion`, `vision`, ...); null when unknown. */
+  readonly capabilities?: readonly string[] | null | undefined
+}
+
+/** One model a host has installed, as `/model` lists it. */
+export interface AvailableModel {
+  readonly name: string
+  readonly sizeBytes: number
+  /** In memory on at least one host (`/api/ps`). */
+  readonly loaded: boolean
+  /** Its `/api/show` capabilities include `vision`. */
+  readonly vision: boolean
 }
 
 export interface LlmHostHealth {
@@ -75,4 +92,6 @@ export interface LlmClient {
    * leave it out.
    */
   forgetUser?(userKey: string): number
+  /** The models the hosts have installed (reachable hosts only); absent when unknown. */
+  availableModels?(): Promise<readonly AvailableModel[]>
 }

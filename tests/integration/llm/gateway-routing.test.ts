@@ -229,11 +229,12 @@ describe('LLM gateway routing, retries, breaker and fallback', () => {
     ])
   })
 
-  it('reads and caches the context length from /api/show', async () => {
-    const a = await double({ contextLength: 8192 })
+  it('reads and caches the context length and capabilities from /api/show', async () => {
+    const a = await double({ contextLength: 8192, vision: ['llama3.2'] })
     const gateway = gatewayFor({ hosts: [a.url] })
-    await expect(gateway.modelInfo('llama3.2')).resolves.toEqual({ contextLength: 8192 })
-    await expect(gateway.modelInfo('llama3.2')).resolves.toEqual({ contextLength: 8192 })
+    const info = { contextLength: 8192, capabilities: ['completion', 'vision'] }
+    await expect(gateway.modelInfo('llama3.2')).resolves.toEqual(info)
+    await expect(gateway.modelInfo('llama3.2')).resolves.toEqual(info)
     expect(a.requestsTo('/api/show')).toHaveLength(1)
   })
 

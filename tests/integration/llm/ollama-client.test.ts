@@ -167,7 +167,10 @@ describe('OllamaClient against the Ollama double', () => {
 
   it('reads the context length from /api/show', async () => {
     double.set({ contextLength: 32_768 })
-    await expect(client().modelInfo('llama3.2')).resolves.toEqual({ contextLength: 32_768 })
+    await expect(client().modelInfo('llama3.2')).resolves.toEqual({
+      contextLength: 32_768,
+      capabilities: ['completion'],
+    })
   })
 
   it('lists installed and loaded models', async () => {

@@ -11,7 +11,7 @@ import {
 } from '../../../src/llm/errors.js'
 import { canonicalModel, sameModel } from '../../../src/llm/model-name.js'
 import { pullCommand } from '../../../src/llm/model-setup.js'
-import { contextLengthOf } from '../../../src/llm/ollama-client.js'
+import { contextLengthOf } from '../../../src/llm/ollama-wire.js'
 import { redactHost } from '../../../src/llm/redact-host.js'
 
 describe('LLM error classification', () => {

@@ -5,7 +5,7 @@ import {
   type DiscordBotOptions,
 } from '../../../../bots/discord/discord-bot.js'
 import type { ChatCore } from '../../../../src/core/chat-core.js'
-import type { RunningChatCore } from '../../../../src/core/create-chat-core.js'
+import type { ChatCoreOptions, RunningChatCore } from '../../../../src/core/create-chat-core.js'
 import type { Persona, PersonaRepository } from '../../../../src/core/persona.js'
 import type { Logger } from '../../../../src/core/ports/logger.js'
 import type { Stores } from '../../../../src/core/ports/stores.js'
@@ -20,7 +20,7 @@ import { silentLogger } from '../../../helpers/logger.js'
 
 export const MODEL = 'llama3.2'
 
-function persona(fields: Partial<Persona> & { id: string; name: string }): Persona {
+export function persona(fields: Partial<Persona> & { id: string; name: string }): Persona {
   return {
     description: `${fields.name} is a test persona.`,
     personality: '',
@@ -85,6 +85,9 @@ export async function startDiscordStack(
     log?: Logger
     /** Lets a test put a decorator between the bot and the real core (e.g. a slow command). */
     wrapCore?: (core: ChatCore) => ChatCore
+    /** Core options over the adapter defaults (media limits, models, ADMINS). */
+    core?: Partial<ChatCoreOptions>
+    personas?: readonly Persona[]
   } = {},
 ): Promise<DiscordStack> {
   const log = options.log ?? silentLogger()
@@ -124,9 +127,10 @@ export async function startDiscordStack(
     core = createAdapterTestCore({
       stores,
       llm,
-      personas: personaRepository(PERSONAS),
+      personas: personaRepository(options.personas ?? PERSONAS),
       log,
       model: MODEL,
+      options: options.core,
     })
     bot = createDiscordBot(
       { core: options.wrapCore ? options.wrapCore(core) : core, log },

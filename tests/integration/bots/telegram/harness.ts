@@ -6,7 +6,7 @@ import {
   type TelegramBot,
   type TelegramBotOptions,
 } from '../../../../bots/telegram/telegram-bot.js'
-import type { RunningChatCore } from '../../../../src/core/create-chat-core.js'
+import type { ChatCoreOptions, RunningChatCore } from '../../../../src/core/create-chat-core.js'
 import type { Logger } from '../../../../src/core/ports/logger.js'
 import type { BillingService } from '../../../../src/core/ports/services.js'
 import type { Stores } from '../../../../src/core/ports/stores.js'
@@ -43,6 +43,7 @@ const billing: BillingService = {
 export async function startStack(
   options: Partial<TelegramBotOptions> = {},
   log: Logger = process.env.TG_DEBUG ? (pino({ level: 'debug' }) as Logger) : silentLogger(),
+  coreOptions: Partial<ChatCoreOptions> = {},
 ): Promise<Stack> {
   const telegram = await TelegramApiDouble.start()
   const ollama = await startOllamaDouble({ models: [MODEL], loaded: [MODEL] })
@@ -87,6 +88,7 @@ export async function startStack(
       billing,
       log,
       model: MODEL,
+      options: coreOptions,
     })
     bot = createTelegramBot(
       { core, log },
