@@ -3,6 +3,7 @@ import * as initialSchema from './2026_11_26_0700_initial_schema.js'
 import * as mergeConsentAndRetention from './2026_12_04_1605_merge_consent_and_retention.js'
 import * as starsPayments from './2026_12_04_1607_stars_payments.js'
 import * as identityHandle from './2026_12_04_1610_identity_handle.js'
+import * as operatorConsole from './2026_12_04_1910_operator_console.js'
 
 /** Every migration, in order. A unit test fails when a file in this folder is missing here. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_04_1605_merge_consent_and_retention': mergeConsentAndRetention,
   '2026_12_04_1607_stars_payments': starsPayments,
   '2026_12_04_1610_identity_handle': identityHandle,
+  '2026_12_04_1910_operator_console': operatorConsole,
 }

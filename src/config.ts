@@ -107,6 +107,7 @@ const SPEC = {
   },
   ADMIN_EMAIL: email('ops@example.com'),
   MAIL_RETENTION_DAYS: { ...int(1, 3650, '7'), default: '7' },
+  CONSOLE_SESSION_HOURS: { ...int(1, 720, '12'), default: '12' },
 
   SHUTDOWN_GRACE_MS: { ...int(0, 3_600_000, '30000'), default: '30000' },
   METRICS_TOKEN: {

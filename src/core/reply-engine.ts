@@ -6,7 +6,7 @@ import { type Persona, summarizePersona } from './persona.js'
 import type { Clock } from './ports/clock.js'
 import type { Logger } from './ports/logger.js'
 import type { Stores } from './ports/stores.js'
-import type { Rules, SettingsReader } from './rules.js'
+import { BLOCKED_REFUSAL, type Rules, type SettingsReader } from './rules.js'
 import { chatScope, type Place } from './scopes.js'
 import { SingleFlight, type Turn } from './single-flight.js'
 import type { Conversation, InboundMessage, ReplyEvent } from './types.js'
@@ -88,6 +88,18 @@ export class ReplyEngine {
         message.displayName,
         message.handle,
       )
+      const verdict = await this.#rules.blockVerdict(speaker)
+      if (verdict === 'ignore') {
+        this.#deps.log.info(
+          { accountId: speaker.account.id },
+          'message of a blocked person ignored',
+        )
+        return
+      }
+      if (verdict === 'refuse') {
+        this.#deps.log.info({ accountId: speaker.account.id }, 'blocked person refused once')
+        throw new AppError('NOT_ALLOWED', 'blocked', { reason: BLOCKED_REFUSAL })
+      }
       const admitted = await this.#admit(message, speaker, settings)
       yield { type: 'accepted', persona: summarizePersona(admitted.persona), model: admitted.model }
       yield* this.#turn(message, admitted, signal, async (conversation) => {
@@ -189,6 +201,7 @@ export class ReplyEngine {
         conversation,
         persona,
         accountId: speaker.account.id,
+        platform: place.platform,
         userName: place.displayName,
         group: place.chatKind === 'group',
         tier: speaker.tier,

@@ -151,6 +151,58 @@ export interface StarsPaymentTable {
   refunded_at: number | null
 }
 
+export interface ConsoleSessionTable {
+  id_hash: string
+  admin: string
+  csrf_token: string
+  created_at: number
+  expires_at: number
+}
+
+export interface AuditLogTable {
+  id: Generated<number>
+  actor: string
+  action: string
+  target: string
+  detail: string
+  created_at: number
+}
+
+export interface AccountBlockTable {
+  account_id: string
+  blocked_by: string
+  blocked_at: number
+  refused_at: number | null
+}
+
+export interface UsageRollupTable {
+  day: string
+  platform: string
+  persona_id: string
+  messages: number
+  prompt_tokens: number
+  completion_tokens: number
+}
+
+export interface ActiveDailyTable {
+  day: string
+  platform: string
+  account_id: string
+}
+
+export interface PremiumDailyTable {
+  day: string
+  members: number
+}
+
+export interface RevenueDailyTable {
+  day: string
+  source: string
+  currency: string
+  amount: number
+  payments: number
+}
+
 export interface Database {
   account: AccountTable
   identity: IdentityTable
@@ -167,4 +219,11 @@ export interface Database {
   merge_request: MergeRequestTable
   stars_subscription: StarsSubscriptionTable
   stars_payment: StarsPaymentTable
+  console_session: ConsoleSessionTable
+  audit_log: AuditLogTable
+  account_block: AccountBlockTable
+  usage_rollup: UsageRollupTable
+  active_daily: ActiveDailyTable
+  premium_daily: PremiumDailyTable
+  revenue_daily: RevenueDailyTable
 }
