@@ -13,6 +13,7 @@ const MODULES = [
   'discord',
   'telegram',
   'stars',
+  'console',
   'responsiveness',
   'system',
 ] as const

@@ -12,7 +12,8 @@ header strong{font-size:1.05rem}nav ul{display:flex;flex-wrap:wrap;gap:.25rem 1r
 nav a{color:var(--accent);text-decoration:none;padding:.2rem 0}nav a[aria-current=page]{font-weight:700;border-bottom:2px solid var(--accent)}
 header form{margin-left:auto}main{max-width:72rem;margin:0 auto;padding:1rem}
 h1{font-size:1.4rem;margin:.2rem 0 1rem}h2{font-size:1.1rem;margin:1.5rem 0 .5rem}
-table{border-collapse:collapse;width:100%;background:#fff;margin:.25rem 0 1rem}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid var(--line);vertical-align:top;overflow-wrap:anywhere}
+table{border-collapse:collapse;width:100%;background:#fff;margin:.25rem 0 1rem}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
+.scroll{overflow-x:auto;margin:.25rem 0 1rem}.scroll table{margin:0}figure{margin:0}td{overflow-wrap:break-word}
 th{font-weight:600;color:var(--muted)}.num{text-align:right;font-variant-numeric:tabular-nums}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,20rem),1fr));gap:1rem}
 .card{background:#fff;border:1px solid var(--line);border-radius:6px;padding:.75rem;min-width:0}
@@ -128,7 +129,7 @@ export function table(
         `<tr>${r.map((c) => (typeof c === 'number' ? `<td class="num">${h(c.toLocaleString('en-US'))}</td>` : `<td>${h(c)}</td>`)).join('')}</tr>`,
     )
     .join('')
-  return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`
+  return `<div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`
 }
 
 export const isoTime = (ms: number): string =>

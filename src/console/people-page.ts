@@ -39,7 +39,7 @@ export function resultsTable(
         `<tr><td><a href="/console/people/${h(encodeURIComponent(p.id))}">${h(personLabel(p.identities) || p.id)}</a></td><td>${h(p.email ?? '')}</td><td>${h(p.id)}</td></tr>`,
     )
     .join('')
-  return `<table><thead><tr><th scope="col">Linked accounts</th><th scope="col">Email</th><th scope="col">Account id</th></tr></thead><tbody>${rows}</tbody></table>`
+  return `<div class="scroll"><table><thead><tr><th scope="col">Linked accounts</th><th scope="col">Email</th><th scope="col">Account id</th></tr></thead><tbody>${rows}</tbody></table></div>`
 }
 
 /** One person: tier, usage, linked accounts, subscription state, and the actions. */

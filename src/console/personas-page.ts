@@ -30,7 +30,7 @@ export function personasBody(view: PersonasView): string {
     .join('')
   return `
 <section aria-labelledby="loaded-h"><h2 id="loaded-h">Loaded (${view.personas.length})</h2>
-<table id="persona-list"><thead><tr><th scope="col">Name</th><th scope="col">Id</th><th scope="col">Tier</th><th scope="col">Adult</th><th scope="col">Source file</th><th scope="col">Actions</th></tr></thead><tbody>${rows}</tbody></table>
+<div class="scroll"><table id="persona-list"><thead><tr><th scope="col">Name</th><th scope="col">Id</th><th scope="col">Tier</th><th scope="col">Adult</th><th scope="col">Source file</th><th scope="col">Actions</th></tr></thead><tbody>${rows}</tbody></table></div>
 </section>
 <section aria-labelledby="errors-h"><h2 id="errors-h">Load errors</h2>
 ${table(

@@ -157,8 +157,9 @@ ${table(
   ['Day', 'Source', 'Currency', 'Amount', 'Payments'],
   revenue.map((r) => [r.day, r.source, r.currency, r.amount, r.payments]),
 )}
-<h2>Messages per day</h2>
-${table(['Day', 'Messages'], days.map((d, i) => [d, totals[i] ?? 0]).reverse())}`
+<details><summary>Messages per day (table)</summary>
+${table(['Day', 'Messages'], days.map((d, i) => [d, totals[i] ?? 0]).reverse())}
+</details>`
       return sendHtml(
         reply,
         200,
