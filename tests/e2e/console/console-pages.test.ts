@@ -1,3 +1,4 @@
+// biome-ignore-all lint/performance/useDomNodeTextContent: Playwright locators, not DOM nodes: innerText() is what a person sees.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pngWithText, v3Card } from '../../fixtures/cards/sample-cards.js'
 import { TELEGRAM_ADMIN_ID, World, waitUntil } from '../e2e-world.js'
@@ -157,13 +158,11 @@ describe('the operator console in headless Chromium', () => {
     expect(listed.join('\n')).toContain('Marigold')
 
     // A broken file is refused with the loader's own words and nothing is written.
-    await page
-      .getByLabel(/Character Card/)
-      .setInputFiles({
-        name: 'broken.json',
-        mimeType: 'application/json',
-        buffer: Buffer.from('{"spec":'),
-      })
+    await page.getByLabel(/Character Card/).setInputFiles({
+      name: 'broken.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from('{"spec":'),
+    })
     await page.getByRole('button', { name: 'Upload' }).click()
     await expect(page.locator('[role=status]').innerText()).resolves.toContain(
       'broken.json was not added',
