@@ -14,6 +14,7 @@ const MODULES = [
   'telegram',
   'stars',
   'media',
+  'console',
   'responsiveness',
   'system',
   'process',

@@ -1,7 +1,29 @@
 import type { CoreCommand, CoreCommandContext } from './types.js'
 
 const USAGE =
-  'Usage: /admin stats | /admin grant <platform:id|account id> <days> | /admin refund <platform:id|account id> | /admin reload'
+  'Usage: /admin stats | /admin grant <platform:id|account id> <days> | /admin refund <platform:id|account id> | /admin reload | /admin console [revoke]'
+
+/** `/admin console`: a personal sign-in link; `/admin console revoke`: end every session. */
+async function consoleLink(ctx: CoreCommandContext): Promise<CommandReplyText> {
+  const access = ctx.services.console
+  if (!access) return { text: 'The operator console is not enabled on this server.' }
+  const actor = `${ctx.caller.platform}:${ctx.caller.platformUserId}`
+  if (ctx.args.user?.toLowerCase() === 'revoke') {
+    const ended = await access.revokeAll(actor, ctx.now)
+    ctx.log.info({ ended }, 'console sessions revoked')
+    return { text: `Ended ${ended} console session${ended === 1 ? '' : 's'}.` }
+  }
+  const url = await access.signInLink(
+    { platform: ctx.caller.platform, platformUserId: ctx.caller.platformUserId },
+    ctx.now,
+  )
+  return {
+    text: 'Your personal console sign-in link works once, for 10 minutes. Do not share it.',
+    links: [{ label: 'Open the console', url }],
+  }
+}
+
+type CommandReplyText = { text: string; links?: { label: string; url: string }[] }
 
 async function grant(ctx: CoreCommandContext): Promise<string> {
   const days = Number(ctx.args.days)
@@ -42,7 +64,7 @@ async function refund(ctx: CoreCommandContext): Promise<string> {
 
 export const adminCommand: CoreCommand = {
   name: 'admin',
-  description: 'Bot admin tools: stats, grant, refund, reload',
+  description: 'Bot admin tools: stats, grant, refund, reload, console',
   permission: 'admin',
   slow: true,
   options: [
@@ -56,6 +78,7 @@ export const adminCommand: CoreCommand = {
         { name: 'grant', value: 'grant' },
         { name: 'refund', value: 'refund' },
         { name: 'reload', value: 'reload' },
+        { name: 'console', value: 'console' },
       ],
     },
     { name: 'user', description: 'platform:id or account id', type: 'string' },
@@ -63,6 +86,7 @@ export const adminCommand: CoreCommand = {
   ],
   async run(ctx) {
     let text: string
+    let links: CommandReplyText['links']
     switch (ctx.args.action?.toLowerCase()) {
       case 'stats': {
         const s = await ctx.services.admin.stats()
@@ -78,6 +102,7 @@ export const adminCommand: CoreCommand = {
               ]
             : []),
           `Personas loaded: ${s.personas}`,
+          `Blocked people: ${s.blocked.length === 0 ? 'none' : s.blocked.map((b) => b.label).join('; ')}`,
           ...s.llmHosts.map(
             (h) =>
               `Ollama ${h.host}: ${h.status}${h.concurrency ? `, ${h.concurrency.limit} at once (${h.concurrency.mode})` : ''}`,
@@ -99,9 +124,15 @@ export const adminCommand: CoreCommand = {
         ].join('\n')
         break
       }
+      case 'console': {
+        const answer = await consoleLink(ctx)
+        text = answer.text
+        links = answer.links
+        break
+      }
       default:
         text = USAGE
     }
-    await ctx.reply({ text, ephemeral: true, personal: true })
+    await ctx.reply({ text, ephemeral: true, personal: true, ...(links ? { links } : {}) })
   },
 }

@@ -4,6 +4,7 @@ import * as mergeConsentAndRetention from './2026_12_04_1605_merge_consent_and_r
 import * as starsPayments from './2026_12_04_1607_stars_payments.js'
 import * as identityHandle from './2026_12_04_1610_identity_handle.js'
 import * as chatModel from './2026_12_04_1900_chat_model.js'
+import * as operatorConsole from './2026_12_04_1910_operator_console.js'
 import * as coordination from './2026_12_04_1920_coordination.js'
 import * as inbox from './2026_12_04_1925_inbox.js'
 
@@ -14,6 +15,7 @@ export const migrations: Record<string, Migration> = {
   '2026_12_04_1607_stars_payments': starsPayments,
   '2026_12_04_1610_identity_handle': identityHandle,
   '2026_12_04_1900_chat_model': chatModel,
+  '2026_12_04_1910_operator_console': operatorConsole,
   '2026_12_04_1920_coordination': coordination,
   '2026_12_04_1925_inbox': inbox,
 }

@@ -109,6 +109,7 @@ const SPEC = {
   },
   ADMIN_EMAIL: email('ops@example.com'),
   MAIL_RETENTION_DAYS: { ...int(1, 3650, '7'), default: '7' },
+  CONSOLE_SESSION_HOURS: { ...int(1, 720, '12'), default: '12' },
 
   SHUTDOWN_GRACE_MS: { ...int(0, 3_600_000, '30000'), default: '30000' },
   REPLICA_TIMEOUT_MS: { ...int(1_000, 600_000, '10000'), default: '10000' },

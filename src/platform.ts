@@ -16,6 +16,7 @@ import { DAY_MS, DEFAULT_RETENTION } from './storage/sql-retention.js'
 import { botsFrom, startBots } from './wiring/bots.js'
 import { buildChatCore } from './wiring/build-core.js'
 import { llmGatewayOptionsFrom, serverOptionsFrom } from './wiring/config-options.js'
+import { consoleAccessFrom, consoleFrom } from './wiring/console.js'
 import { startCoordination } from './wiring/coordination.js'
 import { healthOf, logDisabledParts } from './wiring/health.js'
 import { instrumentChatCore } from './wiring/instrumented-chat-core.js'
@@ -74,7 +75,9 @@ export async function startPlatform(
   const personas = await loadPersonas(config, log)
   const billing = billingFrom(config, { stores, log, registry, notifier, email, linkSecret })
   const stars = starsFrom(config, { stores, log, registry, email, linkSecret })
+  const consoleAccess = consoleAccessFrom(config, { database, stores, linkSecret })
   const core = buildChatCore(config, {
+    console: consoleAccess,
     stores,
     llm,
     personas,
@@ -94,6 +97,18 @@ export async function startPlatform(
     plugins.push({ plugin: bots.telegram.webhookRoutes })
   }
   const health = healthOf({ stores, llm, email, billing, stars: stars.parts, ...bots })
+  const operatorConsole = consoleFrom(config, {
+    access: consoleAccess,
+    database,
+    stores,
+    registry,
+    personas,
+    llm,
+    core: counted,
+    health,
+    log,
+  })
+  plugins.push(operatorConsole.plugin)
   let draining = false
   const server = await createServer(
     {
@@ -163,6 +178,7 @@ export async function startPlatform(
           llm.close(),
           personas.close(),
           retention.stop(),
+          operatorConsole.stop(),
         ])
         await Promise.race([Promise.allSettled(background), new Promise((r) => setTimeout(r, 500))])
         await coordination.close()

@@ -8,6 +8,8 @@ export interface SubscriptionStore extends SubscriptionReader {
   findBySubscription(stripeSubscriptionId: string): Promise<SubscriptionRecord | undefined>
   /** Inserts or replaces the row of `record.accountId`. */
   upsert(record: SubscriptionRecord): Promise<void>
+  /** Adds a paid invoice to the day's Stripe revenue (read by the operator console). */
+  recordPayment(amount: number, currency: string, at: number): Promise<void>
 }
 
 export interface StripeEventStore {

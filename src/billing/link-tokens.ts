@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 
-export type LinkPurpose = 'subscribe' | 'billing'
+export type LinkPurpose = 'subscribe' | 'billing' | 'console'
 
 export type LinkCheck =
   | { readonly status: 'valid'; readonly accountId: string; readonly jti: string }

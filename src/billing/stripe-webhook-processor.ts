@@ -293,6 +293,9 @@ export class StripeWebhookProcessor {
     if (sameSubscription && paidUntil > (current.currentPeriodEnd ?? 0)) {
       await tx.subscriptions.upsert({ ...current, currentPeriodEnd: paidUntil, updatedAt: now })
     }
+    if (invoice.amount_paid > 0) {
+      await tx.subscriptions.recordPayment(invoice.amount_paid, invoice.currency, now)
+    }
     if (invoice.billing_reason === 'subscription_create' && invoice.id) {
       await this.#emails?.adminNewSubscriber(
         tx,

@@ -47,10 +47,28 @@ export class SubscriptionEntitlements implements EntitlementReader, GrantService
     if (!Number.isInteger(days) || days <= 0) {
       throw new RangeError(`grant days must be a positive integer, got ${days}`)
     }
+    return this.#setGrant(accountId, now, (compUntil) => Math.max(now, compUntil) + days * DAY_MS)
+  }
+
+  /**
+   * Takes `days` of complimentary premium back (the operator console); the grant never ends
+   * before now. Stripe and Stars premium are untouched.
+   */
+  async revoke(accountId: string, days: number, now: number): Promise<{ until: number }> {
+    if (!Number.isInteger(days) || days <= 0) {
+      throw new RangeError(`revoke days must be a positive integer, got ${days}`)
+    }
+    return this.#setGrant(accountId, now, (compUntil) => Math.max(now, compUntil - days * DAY_MS))
+  }
+
+  #setGrant(
+    accountId: string,
+    now: number,
+    next: (compUntil: number) => number,
+  ): Promise<{ until: number }> {
     return this.#stores.transaction(async (tx) => {
       const current = await tx.subscriptions.get(accountId)
-      const from = Math.max(now, current?.compUntil ?? 0)
-      const until = from + days * DAY_MS
+      const until = next(current?.compUntil ?? 0)
       await tx.subscriptions.upsert({
         accountId,
         stripeCustomerId: current?.stripeCustomerId ?? null,

@@ -6,7 +6,7 @@ import type { Stores } from './ports/stores.js'
 import type { Account, Identity, Platform } from './types.js'
 
 export interface AdminServiceDeps {
-  readonly stores: Pick<Stores, 'accounts' | 'subscriptions' | 'stars'>
+  readonly stores: Pick<Stores, 'accounts' | 'subscriptions' | 'stars' | 'blocks' | 'audit'>
   readonly personas: PersonaRepository
   /** Asked for each Ollama host's state and concurrency in `/admin stats`. */
   readonly llm?: Pick<LlmClient, 'health'> | undefined
@@ -26,6 +26,8 @@ export interface AdminStats {
   readonly stars?: { readonly subscribers: number; readonly last30Days: StarsRevenue }
   /** Each Ollama host: up or down and how many generations it gets at once. */
   readonly llmHosts: readonly LlmHostHealth[]
+  /** People blocked in the console, with a platform handle when they have one. */
+  readonly blocked: readonly { readonly accountId: string; readonly label: string }[]
 }
 
 /** What bot admins look up (`/admin stats`, `/admin user`). */
@@ -51,6 +53,17 @@ export class AdminService {
     return { account, identities: await accounts.identities(account.id) }
   }
 
+  /** Writes one audit log entry (who, what, to whom, when). */
+  async audit(
+    actor: string,
+    action: string,
+    target: string,
+    detail: string,
+    now: number,
+  ): Promise<void> {
+    await this.#deps.stores.audit.record({ actor, action, target, detail, createdAt: now })
+  }
+
   async stats(): Promise<AdminStats> {
     const { stores, now } = this.#deps
     const since = now() - 86_400_000
@@ -69,6 +82,21 @@ export class AdminService {
       personas: this.#deps.personas.list().length,
       ...(stars ? { stars } : {}),
       llmHosts: (await this.#deps.llm?.health().catch(() => [])) ?? [],
+      blocked: await this.#blocked(),
     }
+  }
+
+  async #blocked(): Promise<{ accountId: string; label: string }[]> {
+    const { accounts, blocks } = this.#deps.stores
+    const list = await blocks.list()
+    return Promise.all(
+      list.map(async (b) => {
+        const ids = await accounts.identities(b.accountId)
+        const label = ids
+          .map((i) => `${i.platform}:${i.platformUserId}${i.handle ? ` (${i.handle})` : ''}`)
+          .join(', ')
+        return { accountId: b.accountId, label: label || b.accountId }
+      }),
+    )
   }
 }

@@ -5,7 +5,7 @@ import { AppError } from './errors.js'
 import { sanitizeInput } from './input.js'
 import type { Clock } from './ports/clock.js'
 import type { Logger } from './ports/logger.js'
-import type { Rules } from './rules.js'
+import { BLOCKED_REFUSAL, type Rules } from './rules.js'
 
 export interface CommandRunnerDeps {
   readonly services: CommandServices
@@ -102,6 +102,16 @@ export class CommandRunner {
         invocation.displayName,
         invocation.handle,
       )
+      const verdict = await rules.blockVerdict(speaker)
+      if (verdict === 'ignore') {
+        clog.info({ accountId: speaker.account.id }, 'command of a blocked person ignored')
+        return
+      }
+      if (verdict === 'refuse') {
+        clog.info({ accountId: speaker.account.id }, 'blocked person refused once')
+        await reply({ text: BLOCKED_REFUSAL, ephemeral: true })
+        return
+      }
       const permission = command.permission ?? 'everyone'
       if (permission === 'admin' && !speaker.isAdmin) {
         await reply({ text: `/${name} is for bot admins only.`, ephemeral: true })

@@ -6,6 +6,7 @@ import type { ModelService } from './model-service.js'
 import type { PersonaService } from './persona-service.js'
 import type {
   BillingService,
+  ConsoleAccess,
   GrantService,
   StarsService,
   VerificationService,
@@ -31,6 +32,8 @@ export interface CommandServices {
   /** What /paysupport and /terms answer (PAYSUPPORT_TEXT, TERMS_URL). */
   readonly paySupport: { readonly text: string; readonly termsUrl: string | undefined }
   readonly grants: GrantService
+  /** The operator console's sign-in links (`/admin console`); absent when it is not served. */
+  readonly console: ConsoleAccess | undefined
   /** The commands this server serves (for /help). */
   listCommands(): readonly CommandDescriptor[]
 }

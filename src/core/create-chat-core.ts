@@ -20,6 +20,7 @@ import type { LlmClient } from './ports/llm.js'
 import type { Logger } from './ports/logger.js'
 import type {
   BillingService,
+  ConsoleAccess,
   EntitlementReader,
   GrantService,
   StarsService,
@@ -46,6 +47,8 @@ export interface ChatCoreDeps {
   readonly billing?: BillingService | undefined
   /** Telegram Stars subscriptions (TELEGRAM_STARS_PRICE); /subscribe and /billing use either. */
   readonly stars?: StarsService | undefined
+  /** The operator console's sign-in links (`/admin console`). */
+  readonly console?: ConsoleAccess | undefined
   /** Absent: /verify says email is not enabled. */
   readonly verification?: VerificationService | undefined
   /**
@@ -201,6 +204,7 @@ export function createChatCore(deps: ChatCoreDeps, options: ChatCoreOptions): Ru
       termsUrl: options.termsUrl,
     },
     grants: deps.grants,
+    console: deps.console,
     listCommands: () => commands,
   }
   const runner = new CommandRunner({

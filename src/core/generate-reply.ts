@@ -8,7 +8,7 @@ import type { Logger } from './ports/logger.js'
 import type { Stores } from './ports/stores.js'
 import { utcDay } from './quota.js'
 import type { TokenEstimator } from './token-estimator.js'
-import type { Conversation, DailyUsage, ReplyEvent, Tier } from './types.js'
+import type { Conversation, DailyUsage, Platform, ReplyEvent, Tier } from './types.js'
 
 /** Partial replies are written to the database at most this often while streaming. */
 export const PARTIAL_FLUSH_MS = 1_000
@@ -28,6 +28,8 @@ export interface GenerateRequest {
   readonly conversation: Conversation
   readonly persona: Persona
   readonly accountId: string
+  /** Where the person spoke: usage is rolled up per platform and persona for the console. */
+  readonly platform?: Platform | undefined
   readonly userName: string
   readonly group: boolean
   readonly tier: Tier
@@ -54,6 +56,9 @@ export async function* generateReply(
 ): AsyncGenerator<ReplyEvent> {
   const { stores, llm, estimator, log, now } = deps
   const conversations = stores.conversations
+  const usageWhere = req.platform
+    ? { platform: req.platform, personaId: req.persona.id }
+    : undefined
   const local = new AbortController()
   const signal = local.signal
   const forward = () => local.abort()
@@ -140,11 +145,16 @@ export async function* generateReply(
             } else {
               await tx.conversations.update(id, patch)
             }
-            await tx.usage.add(req.accountId, utcDay(now()), {
-              messages: cost,
-              promptTokens: event.promptTokens,
-              completionTokens: event.completionTokens,
-            })
+            await tx.usage.add(
+              req.accountId,
+              utcDay(now()),
+              {
+                messages: cost,
+                promptTokens: event.promptTokens,
+                completionTokens: event.completionTokens,
+              },
+              usageWhere,
+            )
             return id
           })
           finished = true
@@ -212,7 +222,7 @@ export async function* generateReply(
   /** One usage write per turn: the message (answered or not) and the tokens it cost. */
   async function countUsage(delta: Partial<DailyUsage>): Promise<void> {
     try {
-      await stores.usage.add(req.accountId, utcDay(now()), delta)
+      await stores.usage.add(req.accountId, utcDay(now()), delta, usageWhere)
     } catch (err) {
       log.error({ err, accountId: req.accountId }, 'could not count usage')
     }

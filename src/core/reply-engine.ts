@@ -8,7 +8,7 @@ import { type Persona, summarizePersona } from './persona.js'
 import type { Clock } from './ports/clock.js'
 import type { Logger } from './ports/logger.js'
 import type { Stores } from './ports/stores.js'
-import type { Rules, SettingsReader } from './rules.js'
+import { BLOCKED_REFUSAL, type Rules, type SettingsReader } from './rules.js'
 import { chatScope, type Place } from './scopes.js'
 import { SingleFlight, type Turn } from './single-flight.js'
 import { errorEvent, prepareRegenerate, withNotice } from './turn-steps.js'
@@ -100,6 +100,18 @@ export class ReplyEngine {
         message.displayName,
         message.handle,
       )
+      const verdict = await this.#rules.blockVerdict(speaker)
+      if (verdict === 'ignore') {
+        this.#deps.log.info(
+          { accountId: speaker.account.id },
+          'message of a blocked person ignored',
+        )
+        return
+      }
+      if (verdict === 'refuse') {
+        this.#deps.log.info({ accountId: speaker.account.id }, 'blocked person refused once')
+        throw new AppError('NOT_ALLOWED', 'blocked', { reason: BLOCKED_REFUSAL })
+      }
       let admitted = await this.#admit(message, speaker, settings)
       let media: MediaTurn | undefined
       if (attachments.length) {
@@ -188,6 +200,7 @@ export class ReplyEngine {
         conversation,
         persona,
         accountId: speaker.account.id,
+        platform: place.platform,
         userName: place.displayName,
         group: place.chatKind === 'group',
         tier: speaker.tier,

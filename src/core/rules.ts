@@ -19,6 +19,10 @@ import {
 } from './scopes.js'
 import type { Account, ChatSettings, Platform, Tier } from './types.js'
 
+/** The one answer a blocked person gets before being ignored. */
+export const BLOCKED_REFUSAL =
+  'Sorry, you can no longer use this bot. If you think this is a mistake, please contact its operator.'
+
 export interface RulesDeps {
   readonly stores: Stores
   readonly llm: LlmClient
@@ -116,6 +120,17 @@ export class Rules {
     const isAdmin = isListedAdmin(this.#options.admins, platform, platformUserId)
     const tier = isAdmin ? 'premium' : (await entitlements.entitlement(account.id, now())).tier
     return { account, isAdmin, tier }
+  }
+
+  /**
+   * What to do with a blocked person: `refuse` once (one polite answer), then `ignore`; null
+   * when they are not blocked. Admins are never blocked.
+   */
+  async blockVerdict(speaker: Speaker): Promise<'refuse' | 'ignore' | null> {
+    if (speaker.isAdmin) return null
+    const { blocks } = this.#deps.stores
+    if (!(await blocks.isBlocked(speaker.account.id))) return null
+    return (await blocks.claimRefusal(speaker.account.id, this.#deps.now())) ? 'refuse' : 'ignore'
   }
 
   /**

@@ -49,6 +49,7 @@ export class FilePersonaRepository implements PersonaRepository {
   readonly #maxFileBytes: number
   #byId = new Map<string, Loaded>()
   #list: readonly Persona[] = []
+  #errors: ReloadResult['errors'] = []
   #chain: Promise<unknown> = Promise.resolve()
   #watcher: FSWatcher | undefined
   #timer: NodeJS.Timeout | undefined
@@ -59,6 +60,16 @@ export class FilePersonaRepository implements PersonaRepository {
     this.#defaultModel = options.defaultModel
     this.#debounceMs = options.debounceMs ?? 250
     this.#maxFileBytes = options.maxFileBytes ?? 16 * 1024 * 1024
+  }
+
+  /** The folder the personas load from (PERSONAS_DIR). */
+  get dir(): string {
+    return this.#dir
+  }
+
+  /** The files the last reload skipped, with the reason (shown in the console). */
+  loadErrors(): ReloadResult['errors'] {
+    return this.#errors
   }
 
   /** Every loaded persona, ordered by file name (stable between reloads). */
@@ -219,6 +230,7 @@ export class FilePersonaRepository implements PersonaRepository {
       { dir: this.#dir, loaded: byId.size, skipped: errors.length },
       byId.size === 0 ? 'no personas loaded' : 'personas loaded',
     )
+    this.#errors = errors
     return { loaded: byId.size, errors }
   }
 }

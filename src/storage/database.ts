@@ -193,6 +193,58 @@ export interface InboxTable {
   finished_at: number | null
 }
 
+export interface ConsoleSessionTable {
+  id_hash: string
+  admin: string
+  csrf_token: string
+  created_at: number
+  expires_at: number
+}
+
+export interface AuditLogTable {
+  id: Generated<number>
+  actor: string
+  action: string
+  target: string
+  detail: string
+  created_at: number
+}
+
+export interface AccountBlockTable {
+  account_id: string
+  blocked_by: string
+  blocked_at: number
+  refused_at: number | null
+}
+
+export interface UsageRollupTable {
+  day: string
+  platform: string
+  persona_id: string
+  messages: number
+  prompt_tokens: number
+  completion_tokens: number
+}
+
+export interface ActiveDailyTable {
+  day: string
+  platform: string
+  account_id: string
+}
+
+export interface PremiumDailyTable {
+  day: string
+  members: number
+}
+
+export interface RevenueDailyTable {
+  day: string
+  source: string
+  currency: string
+  amount: number
+  payments: number
+}
+
 export interface Database {
   account: AccountTable
   identity: IdentityTable
@@ -212,4 +264,11 @@ export interface Database {
   replica: ReplicaTable
   lease: LeaseTable
   inbox: InboxTable
+  console_session: ConsoleSessionTable
+  audit_log: AuditLogTable
+  account_block: AccountBlockTable
+  usage_rollup: UsageRollupTable
+  active_daily: ActiveDailyTable
+  premium_daily: PremiumDailyTable
+  revenue_daily: RevenueDailyTable
 }

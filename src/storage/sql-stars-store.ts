@@ -7,6 +7,7 @@ import type {
   StarsSubscriptionRecord,
 } from '../core/ports/stars.js'
 import type { Database, StarsPaymentTable, StarsSubscriptionTable } from './database.js'
+import { addRevenue } from './revenue-daily.js'
 
 /** `StarsStore` over `stars_subscription` (one row per account) and `stars_payment`. */
 export class SqlStarsStore implements StarsStore {
@@ -56,6 +57,8 @@ export class SqlStarsStore implements StarsStore {
       .onConflict((oc) => oc.column('charge_id').doNothing())
       .returning('charge_id')
       .executeTakeFirst()
+    if (row !== undefined)
+      await addRevenue(this.#db, p.createdAt, 'telegram stars', 'XTR', p.amount)
     return row !== undefined
   }
 

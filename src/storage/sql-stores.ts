@@ -5,6 +5,8 @@ import type { EmailStores } from '../email/email-stores.js'
 import type { Database } from './database.js'
 import { scrubSqlite, vacuumPostgres } from './scrub-deleted.js'
 import { SqlAccountStore } from './sql-account-store.js'
+import { SqlAuditLog } from './sql-audit-log.js'
+import { SqlBlockStore } from './sql-block-store.js'
 import { SqlChatSettingsStore } from './sql-chat-settings-store.js'
 import { SqlConversationStore } from './sql-conversation-store.js'
 import { SqlEmailOutboxStore } from './sql-email-outbox-store.js'
@@ -72,6 +74,8 @@ function storesOver(
     outbox: new SqlEmailOutboxStore(db),
     mergeRequests: new SqlMergeRequestStore(db),
     personalData: new SqlPersonalDataStore(db),
+    blocks: new SqlBlockStore(db),
+    audit: new SqlAuditLog(db),
     scrubDeleted(): Promise<ScrubReport> {
       if (db.isTransaction) return Promise.reject(new Error('scrubDeleted inside a transaction'))
       return scrub()

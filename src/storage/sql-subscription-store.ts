@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely'
 import type { SubscriptionStore } from '../billing/billing-stores.js'
 import type { SubscriptionRecord, SubscriptionStatus } from '../core/ports/subscriptions.js'
 import type { Database, SubscriptionTable } from './database.js'
+import { addRevenue } from './revenue-daily.js'
 
 /** Stripe statuses that count as a paying subscriber (past_due while in its grace period). */
 export const ENTITLED_STATUSES: readonly SubscriptionStatus[] = ['active', 'trialing', 'past_due']
@@ -36,6 +37,10 @@ export class SqlSubscriptionStore implements SubscriptionStore {
   }
 
   /** Rows with an active, trialing or past_due status, or a complimentary grant beyond `now`. */
+  async recordPayment(amount: number, currency: string, at: number): Promise<void> {
+    await addRevenue(this.#db, at, 'stripe', currency, amount)
+  }
+
   async countActive(now: number): Promise<number> {
     const row = await this.#db
       .selectFrom('subscription')

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import type { UsageStore } from '../core/ports/stores.js'
+import type { UsageStore, UsageWhere } from '../core/ports/stores.js'
 import type { DailyUsage } from '../core/types.js'
 import type { Database } from './database.js'
 
@@ -14,7 +14,13 @@ export class SqlUsageStore implements UsageStore {
   }
 
   /** One atomic upsert; concurrent adds never lose an increment. */
-  async add(accountId: string, day: string, delta: Partial<DailyUsage>): Promise<DailyUsage> {
+  async add(
+    accountId: string,
+    day: string,
+    delta: Partial<DailyUsage>,
+    where?: UsageWhere,
+  ): Promise<DailyUsage> {
+    if (where) await this.#rollUp(accountId, day, delta, where)
     const row = await this.#db
       .insertInto('usage_daily')
       .values({
@@ -38,6 +44,42 @@ export class SqlUsageStore implements UsageStore {
       .returning(['messages', 'prompt_tokens', 'completion_tokens'])
       .executeTakeFirstOrThrow()
     return toUsage(row)
+  }
+
+  /** The console's daily aggregates, so its charts never scan `message`. */
+  async #rollUp(
+    accountId: string,
+    day: string,
+    delta: Partial<DailyUsage>,
+    where: UsageWhere,
+  ): Promise<void> {
+    await this.#db
+      .insertInto('usage_rollup')
+      .values({
+        day,
+        platform: where.platform,
+        persona_id: where.personaId,
+        messages: delta.messages ?? 0,
+        prompt_tokens: delta.promptTokens ?? 0,
+        completion_tokens: delta.completionTokens ?? 0,
+      })
+      .onConflict((oc) =>
+        oc.columns(['day', 'platform', 'persona_id']).doUpdateSet((eb) => ({
+          messages: eb('usage_rollup.messages', '+', eb.ref('excluded.messages')),
+          prompt_tokens: eb('usage_rollup.prompt_tokens', '+', eb.ref('excluded.prompt_tokens')),
+          completion_tokens: eb(
+            'usage_rollup.completion_tokens',
+            '+',
+            eb.ref('excluded.completion_tokens'),
+          ),
+        })),
+      )
+      .execute()
+    await this.#db
+      .insertInto('active_daily')
+      .values({ day, platform: where.platform, account_id: accountId })
+      .onConflict((oc) => oc.doNothing())
+      .execute()
   }
 
   async get(accountId: string, day: string): Promise<DailyUsage> {

@@ -10,7 +10,7 @@ import type { PersonaRepository } from '../core/persona.js'
 import type { ExportFiles } from '../core/ports/export-files.js'
 import type { LlmClient } from '../core/ports/llm.js'
 import type { Logger } from '../core/ports/logger.js'
-import type { BillingService, VerificationService } from '../core/ports/services.js'
+import type { BillingService, ConsoleAccess, VerificationService } from '../core/ports/services.js'
 import type { SqlStores } from '../storage/sql-stores.js'
 import { chatCoreOptionsFrom } from './config-options.js'
 
@@ -24,6 +24,8 @@ export interface CoreParts {
   readonly verification?: VerificationService | undefined
   /** Where `/export` writes its files (DATA_DIR/exports). */
   readonly exportFiles?: ExportFiles | undefined
+  /** The operator console's sign-in links (`/admin console`). */
+  readonly console?: ConsoleAccess | undefined
   readonly log: Logger
 }
 
@@ -46,6 +48,7 @@ export function buildChatCore(config: Config, parts: CoreParts): RunningChatCore
       verification,
       commands,
       exportFiles,
+      console: parts.console,
       log,
     },
     chatCoreOptionsFrom(config),

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js'
+import { WEB_CONSOLE_USER_ID } from '../console/chat-routes.js'
 import { withConsoleAdmin } from '../console-user.js'
 import type { ChatCoreOptions } from '../core/create-chat-core.js'
 import type { LlmGatewayOptions } from '../llm/create-llm-gateway.js'
@@ -30,7 +31,11 @@ export function chatCoreOptionsFrom(config: Config): ChatCoreOptions {
     maxInputChars: config.MAX_INPUT_CHARS,
     freeContextTokens: config.FREE_CONTEXT_TOKENS,
     premiumContextTokens: config.PREMIUM_CONTEXT_TOKENS,
-    admins: withConsoleAdmin(config.ADMINS, config.CONSOLE_ADMIN),
+    // The browser console's test chat speaks as `console:web-console`: no quota applies.
+    admins: [
+      ...withConsoleAdmin(config.ADMINS, config.CONSOLE_ADMIN),
+      { platform: 'console', platformUserId: WEB_CONSOLE_USER_ID },
+    ],
     paySupportText: config.PAYSUPPORT_TEXT,
     termsUrl: config.TERMS_URL,
     media: {

@@ -78,3 +78,11 @@ export interface StarsService {
   /** Refunds the latest Stars payment (`refundStarPayment`) and ends that premium. */
   refundLatest(accountId: string, now: number): Promise<{ amount: number } | null>
 }
+
+/** The operator console's sign-in (`/admin console`); present when the console is served. */
+export interface ConsoleAccess {
+  /** A signed, single-use sign-in link for a listed admin, valid for ten minutes. */
+  signInLink(admin: { platform: string; platformUserId: string }, now: number): Promise<string>
+  /** Ends every console session; returns how many there were. */
+  revokeAll(actor: string, now: number): Promise<number>
+}

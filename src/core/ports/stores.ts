@@ -81,9 +81,23 @@ export interface ConversationStore {
   deleteScope(scopeKey: string): Promise<number>
 }
 
+/** Where a message was used: the console's daily rollups count per platform and persona. */
+export interface UsageWhere {
+  readonly platform: Platform
+  readonly personaId: string
+}
+
 export interface UsageStore {
-  /** Adds to the day's counters (UTC day `YYYY-MM-DD`) and returns the new totals. */
-  add(accountId: string, day: string, delta: Partial<DailyUsage>): Promise<DailyUsage>
+  /**
+   * Adds to the day's counters (UTC day `YYYY-MM-DD`) and returns the new totals. With `where`,
+   * the console's daily rollups (per platform and persona, active people) grow in the same write.
+   */
+  add(
+    accountId: string,
+    day: string,
+    delta: Partial<DailyUsage>,
+    where?: UsageWhere,
+  ): Promise<DailyUsage>
   get(accountId: string, day: string): Promise<DailyUsage>
 }
 
@@ -91,6 +105,39 @@ export interface ChatSettingsStore {
   /** Settings of a scope (`account:<id>`, `<platform>:<chatId>`, `discord-guild:<id>`); defaults when unset. */
   get(scopeKey: string): Promise<ChatSettings>
   update(scopeKey: string, patch: Partial<ChatSettings>, now: number): Promise<ChatSettings>
+}
+
+/** A person blocked from the console: refused politely once, then ignored on every platform. */
+export interface BlockedAccount {
+  readonly accountId: string
+  readonly blockedBy: string
+  readonly blockedAt: number
+}
+
+export interface BlockStore {
+  /** True when the account is blocked. */
+  isBlocked(accountId: string): Promise<boolean>
+  /** Claims the one polite refusal: true the first time after a block, false ever after. */
+  claimRefusal(accountId: string, now: number): Promise<boolean>
+  block(accountId: string, blockedBy: string, now: number): Promise<void>
+  /** False when the account was not blocked. */
+  unblock(accountId: string): Promise<boolean>
+  list(): Promise<BlockedAccount[]>
+}
+
+/** One entry of the audit log: who did what to whom, and when. */
+export interface AuditEntry {
+  readonly actor: string
+  readonly action: string
+  readonly target: string
+  readonly detail: string
+  readonly createdAt: number
+}
+
+export interface AuditLog {
+  record(entry: AuditEntry): Promise<void>
+  /** Newest first. */
+  recent(limit: number): Promise<AuditEntry[]>
 }
 
 /** Small persistent values (the generated LINK_SECRET, single-use link ids...). */
@@ -165,6 +212,10 @@ export interface Stores {
   /** Read-only: Telegram Stars subscriptions (entitlements, `/admin stats`); billing writes them. */
   readonly stars: StarsReader
   readonly personalData: PersonalDataStore
+  /** People blocked by an operator (`/console/people`). */
+  readonly blocks: BlockStore
+  /** What operators did in the console and with admin commands. */
+  readonly audit: AuditLog
   /**
    * After personal data was deleted: SQLite checkpoints the WAL with TRUNCATE (and VACUUMs
    * files small enough to do it online) so no copy of the deleted pages stays in the files;
