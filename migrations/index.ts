@@ -4,6 +4,7 @@ import * as mergeConsentAndRetention from './2026_12_04_1605_merge_consent_and_r
 import * as starsPayments from './2026_12_04_1607_stars_payments.js'
 import * as identityHandle from './2026_12_04_1610_identity_handle.js'
 import * as coordination from './2026_12_04_1920_coordination.js'
+import * as sharedWork from './2026_12_04_1950_shared_work.js'
 
 /** Every migration, in order. A unit test fails when a file in this folder is missing here. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_04_1607_stars_payments': starsPayments,
   '2026_12_04_1610_identity_handle': identityHandle,
   '2026_12_04_1920_coordination': coordination,
+  '2026_12_04_1950_shared_work': sharedWork,
 }

@@ -12,7 +12,6 @@ import type { RecentDurations } from './recent-durations.js'
 
 const PREMIUM = 2_000_000
 const RETRY_BOOST = 1_000_000
-const MAX_ROUND = 999_999
 
 export interface Generation {
   readonly request: LlmChatRequest
@@ -61,10 +60,7 @@ export async function runOnHost(
   let reachable: boolean | null = null
   const wasLoaded = host.isLoaded(model)
   const enqueuedAt = ctx.now()
-  const priority =
-    (request.tier === 'premium' ? PREMIUM : 0) +
-    (isRetry ? RETRY_BOOST : 0) -
-    Math.min(generation.round, MAX_ROUND)
+  const priority = (request.tier === 'premium' ? PREMIUM : 0) + (isRetry ? RETRY_BOOST : 0)
   try {
     await host.queue.run(
       async () => {
@@ -107,6 +103,8 @@ export async function runOnHost(
       },
       {
         priority,
+        person: `${request.tier}:${request.userKey}`,
+        round: generation.round,
         signal: request.signal,
         onPosition: (position) => emit({ type: 'queued', position }),
       },

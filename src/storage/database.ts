@@ -106,6 +106,9 @@ export interface EmailOutboxTable {
   dedupe_key: string | null
   created_at: number
   sent_at: number | null
+  /** The replica sending it now (PostgreSQL: several may poll the outbox). */
+  claimed_by: string | null
+  claim_expires_at: number | null
 }
 
 export interface AccountRedirectTable {
@@ -172,6 +175,26 @@ export interface LeaseTable {
   generation: number
 }
 
+/** A generation waiting for, or holding, a slot on an Ollama host (the shared GPU queue). */
+export interface GpuTicketTable {
+  id: Generated<number>
+  host: string
+  person: string
+  /** Higher first: tier, retry, minus the person's round. */
+  priority: number
+  replica: string
+  state: 'waiting' | 'running'
+  enqueued_at: number
+  lease_expires_at: number
+}
+
+/** The slot count all replicas use for one Ollama host. */
+export interface GpuHostTable {
+  host: string
+  concurrency: number
+  updated_at: number
+}
+
 export interface Database {
   account: AccountTable
   identity: IdentityTable
@@ -190,4 +213,6 @@ export interface Database {
   stars_payment: StarsPaymentTable
   replica: ReplicaTable
   lease: LeaseTable
+  gpu_ticket: GpuTicketTable
+  gpu_host: GpuHostTable
 }
