@@ -15,6 +15,7 @@ const MODULES = [
   'stars',
   'responsiveness',
   'system',
+  'replicas',
 ] as const
 
 function formatValue(r: BenchResult): string {

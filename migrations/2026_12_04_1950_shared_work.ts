@@ -11,7 +11,7 @@ function withSerialId<T extends { addColumn: CreateTableBuilder<any, any>['addCo
 
 /**
  * Work shared by several processes on one PostgreSQL: one GPU queue per Ollama host
- * (`gpu_ticket`, with the host's slot count in `gpu_host`) and leased outbox rows
+ * (`gpu_ticket`; `gpu_host` holds each host's slot count and its running/waiting counters) and leased outbox rows
  * (`claimed_by` until `claim_expires_at`). Times are the database's clock in epoch ms.
  */
 export async function up(db: Kysely<any>): Promise<void> {
@@ -35,6 +35,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('gpu_host')
     .addColumn('host', 'text', (c) => c.primaryKey())
     .addColumn('concurrency', 'integer', (c) => c.notNull())
+    .addColumn('running', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('waiting', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute()
 

@@ -95,21 +95,29 @@ export class SharedHostQueue implements HostSlots {
 
   async run<T>(fn: () => Promise<T>, ticket: SlotTicket): Promise<T> {
     ticket.signal?.throwIfAborted()
-    this.#capacityWritten ??= this.#deps.tickets.setCapacity(this.#host, this.#concurrency)
+    this.#capacityWritten ??= this.#deps.tickets
+      .setCapacity(this.#host, this.#concurrency)
+      .catch((err: unknown) => {
+        this.#capacityWritten = undefined
+        throw err
+      })
     await this.#capacityWritten
     this.#hold()
     let id: number | undefined
     try {
-      const entered = await this.#deps.tickets.enqueue({
+      const asked = {
         host: this.#host,
         person: ticket.person ?? '',
         priority: ticket.priority,
         replica: this.#deps.replica,
-      })
+      }
+      const fast = await this.#deps.tickets.tryAcquire(asked)
+      const entered = fast ?? (await this.#deps.tickets.enqueue(asked))
       id = entered.id
-      const mine = entered.granted.some((g) => g.id === entered.id)
       this.#seen(entered)
-      if (!mine) await this.#wait(entered.id, ticket)
+      if (!fast && !entered.granted.some((g) => g.id === entered.id)) {
+        await this.#wait(entered.id, ticket)
+      }
       return await fn()
     } finally {
       if (id !== undefined) await this.#release(id)

@@ -188,10 +188,12 @@ export interface GpuTicketTable {
   lease_expires_at: number
 }
 
-/** The slot count all replicas use for one Ollama host. */
+/** The slot count all replicas use for one Ollama host, and its tickets by state. */
 export interface GpuHostTable {
   host: string
   concurrency: number
+  running: Generated<number>
+  waiting: Generated<number>
   updated_at: number
 }
 

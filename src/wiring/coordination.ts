@@ -42,7 +42,6 @@ export function sharedGpuSlots(
   if (!coordination.shared) return undefined
   const queueLog = log.child({ component: 'gpu-queue' })
   const tickets = new SqlGpuTickets(database.db, {
-    lockPrefix: `gpu:${database.schema ?? ''}:`,
     leaseMs: config.REPLICA_TIMEOUT_MS,
   })
   return (host, { concurrency, onDepth }) =>

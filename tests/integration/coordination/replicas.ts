@@ -62,7 +62,6 @@ export function sharedSlotsOf(
   options: { leaseMs: number; pollMs?: number; errors?: string[] },
 ): HostSlotsFactory {
   const tickets = new SqlGpuTickets(replica.database.db, {
-    lockPrefix: `gpu:${replica.database.schema ?? ''}:`,
     leaseMs: options.leaseMs,
   })
   return (host, { concurrency, onDepth }) =>
