@@ -87,6 +87,11 @@ export interface EmailOutboxStore {
    * gets them until they are marked or the lease expires (a replica that died mid-send).
    */
   claim(now: number, limit: number, claimer: string, leaseMs: number): Promise<OutboxMessage[]>
+  /**
+   * Renews the claim right before sending; false when `claimer` lost it (it expired and another
+   * replica claimed the message, or it was sent): then the message must not be sent.
+   */
+  extendClaim(id: number, claimer: string, leaseMs: number): Promise<boolean>
   markSent(id: number, now: number): Promise<void>
   markRetry(id: number, error: string, nextAttemptAt: number): Promise<void>
   markFailed(id: number, error: string): Promise<void>

@@ -172,6 +172,10 @@ export class OutboxWorker {
       for (const message of batch) {
         if (this.#stopping) break
         if (this.#sentUnrecorded.has(message.id)) continue
+        // A slow batch may outlive its claim: never send what another replica took over.
+        if (!(await this.#outbox.extendClaim(message.id, this.#claimer, this.#claimLeaseMs))) {
+          continue
+        }
         const outcome = await this.#sendOne(message)
         result[outcome]++
         if (outcome === 'retried' && !this.#health.up) break

@@ -95,6 +95,19 @@ export class SqlEmailOutboxStore implements EmailOutboxStore {
       .sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || a.id - b.id)
   }
 
+  async extendClaim(id: number, claimer: string, leaseMs: number): Promise<boolean> {
+    const postgres = this.#db.getExecutor().adapter instanceof PostgresAdapter
+    const dbNow = dbNowMs(postgres ? 'postgres' : 'sqlite')
+    const result = await this.#db
+      .updateTable('email_outbox')
+      .set({ claim_expires_at: sql<number>`${dbNow} + ${leaseMs}` })
+      .where('id', '=', id)
+      .where('claimed_by', '=', claimer)
+      .where('status', '=', 'pending')
+      .executeTakeFirst()
+    return Number(result.numUpdatedRows) > 0
+  }
+
   async markSent(id: number, now: number): Promise<void> {
     await this.#db
       .updateTable('email_outbox')

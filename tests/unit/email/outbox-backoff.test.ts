@@ -10,6 +10,7 @@ const outbox: EmailOutboxStore = {
   enqueue: unused,
   due: unused,
   claim: unused,
+  extendClaim: unused,
   markSent: unused,
   markRetry: unused,
   markFailed: unused,
