@@ -18,6 +18,7 @@ const MODULES = [
   'responsiveness',
   'system',
   'process',
+  'replicas',
 ] as const
 
 function formatValue(r: BenchResult): string {

@@ -8,7 +8,11 @@ import type { RunningChatCore } from './core/create-chat-core.js'
 import { AccountNotifier } from './core/notifier.js'
 import type { Stores } from './core/ports/stores.js'
 import { ExportDirectory } from './files/export-directory.js'
-import { createLlmGateway, type LlmGateway } from './llm/create-llm-gateway.js'
+import {
+  createLlmGateway,
+  type HostSlotsFactory,
+  type LlmGateway,
+} from './llm/create-llm-gateway.js'
 import { createServer, type ServerPlugin } from './server/app.js'
 import { reportOllamaAtStart, StartupReporter } from './startup-messages.js'
 import { RetentionSweeper } from './storage/retention-sweeper.js'
@@ -17,7 +21,7 @@ import { botsFrom, startBots } from './wiring/bots.js'
 import { buildChatCore } from './wiring/build-core.js'
 import { llmGatewayOptionsFrom, serverOptionsFrom } from './wiring/config-options.js'
 import { consoleAccessFrom, consoleFrom } from './wiring/console.js'
-import { startCoordination } from './wiring/coordination.js'
+import { sharedGpuSlots, startCoordination } from './wiring/coordination.js'
 import { healthOf, logDisabledParts } from './wiring/health.js'
 import { instrumentChatCore } from './wiring/instrumented-chat-core.js'
 import { loadPersonas, requiredModels } from './wiring/load-personas.js'
@@ -71,7 +75,8 @@ export async function startPlatform(
     log: log.child({ component: 'notifier' }),
   })
   const email = emailFrom(config, { stores, log, registry, notifier })
-  const llm = startLlmGateway(config, log, registry, email)
+  const slots = sharedGpuSlots(config, database, coordination, log)
+  const llm = startLlmGateway(config, log, registry, email, slots)
   const personas = await loadPersonas(config, log)
   const billing = billingFrom(config, { stores, log, registry, notifier, email, linkSecret })
   const stars = starsFrom(config, { stores, log, registry, email, linkSecret })
@@ -197,9 +202,10 @@ function startLlmGateway(
   log: PinoLogger,
   registry: Registry,
   email: ReturnType<typeof emailFrom>,
+  slots: HostSlotsFactory | undefined,
 ): LlmGateway {
   return createLlmGateway(
-    { log, registry },
+    { log, registry, slots },
     {
       ...llmGatewayOptionsFrom(config),
       onHostUnreachable: email

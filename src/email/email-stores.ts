@@ -82,6 +82,16 @@ export interface EmailOutboxStore {
   enqueue(message: NewOutboxMessage): Promise<boolean>
   /** Pending messages due at `now`, oldest first. */
   due(now: number, limit: number): Promise<OutboxMessage[]>
+  /**
+   * Leases up to `limit` messages due at `now` to `claimer` for `leaseMs`: no other claimer
+   * gets them until they are marked or the lease expires (a replica that died mid-send).
+   */
+  claim(now: number, limit: number, claimer: string, leaseMs: number): Promise<OutboxMessage[]>
+  /**
+   * Renews the claim right before sending; false when `claimer` lost it (it expired and another
+   * replica claimed the message, or it was sent): then the message must not be sent.
+   */
+  extendClaim(id: number, claimer: string, leaseMs: number): Promise<boolean>
   markSent(id: number, now: number): Promise<void>
   markRetry(id: number, error: string, nextAttemptAt: number): Promise<void>
   markFailed(id: number, error: string): Promise<void>

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type { Clock } from '../core/ports/clock.js'
 import type { Logger } from '../core/ports/logger.js'
 import type { EmailMetrics } from './email-metrics.js'
@@ -23,6 +24,11 @@ export interface OutboxWorkerOptions {
   readonly retryMaxMs?: number | undefined
   /** While SMTP is down, how often one connection check is made instead of sending. */
   readonly probeIntervalMs?: number | undefined
+  /**
+   * How long a claimed batch stays this worker's (60 s): when it dies mid-batch, another
+   * replica sends the rest after this time.
+   */
+  readonly claimLeaseMs?: number | undefined
   /** Domain of the Message-IDs we set (the sender's domain). */
   readonly messageIdDomain: string
 }
@@ -53,6 +59,9 @@ export class OutboxWorker {
   readonly #retryMaxMs: number
   readonly #probeIntervalMs: number
   readonly #messageIdDomain: string
+  readonly #claimLeaseMs: number
+  /** This worker as a claimer of outbox rows (one per process). */
+  readonly #claimer = randomUUID()
   /** Sent, but recording it failed: never send these again, only retry the bookkeeping. */
   readonly #sentUnrecorded = new Map<number, number>()
   #chain: Promise<unknown> = Promise.resolve()
@@ -77,6 +86,7 @@ export class OutboxWorker {
     this.#retryMaxMs = options.retryMaxMs ?? 3_600_000
     this.#probeIntervalMs = options.probeIntervalMs ?? 30_000
     this.#messageIdDomain = options.messageIdDomain
+    this.#claimLeaseMs = options.claimLeaseMs ?? 60_000
   }
 
   /** Starts polling; the first pass runs at once. */
@@ -153,10 +163,19 @@ export class OutboxWorker {
       // After an outage, messages waiting for a later retry go out now too.
       const horizon = this.#flushAll ? now + this.#retryMaxMs : now
       this.#flushAll = false
-      const batch = await this.#outbox.due(horizon, this.#batchSize)
+      const batch = await this.#outbox.claim(
+        horizon,
+        this.#batchSize,
+        this.#claimer,
+        this.#claimLeaseMs,
+      )
       for (const message of batch) {
         if (this.#stopping) break
         if (this.#sentUnrecorded.has(message.id)) continue
+        // A slow batch may outlive its claim: never send what another replica took over.
+        if (!(await this.#outbox.extendClaim(message.id, this.#claimer, this.#claimLeaseMs))) {
+          continue
+        }
         const outcome = await this.#sendOne(message)
         result[outcome]++
         if (outcome === 'retried' && !this.#health.up) break

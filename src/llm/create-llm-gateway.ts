@@ -9,6 +9,7 @@ import { CircuitBreaker } from './circuit-breaker.js'
 import { ConcurrencyController } from './concurrency-controller.js'
 import { HostMonitor } from './host-monitor.js'
 import { HostQueue } from './host-queue.js'
+import type { HostSlots } from './host-slots.js'
 import { LlmHost } from './llm-host.js'
 import { LlmMetrics } from './llm-metrics.js'
 import { setUpModels } from './model-setup.js'
@@ -53,7 +54,15 @@ export interface LlmGatewayDeps {
   log: Logger
   registry: Registry
   now?: () => number
+  /** Builds each host's slots; default `HostQueue` (this process only). Several replicas on
+   *  PostgreSQL pass the shared queue so the cap holds summed over all of them. */
+  slots?: HostSlotsFactory | undefined
 }
+
+export type HostSlotsFactory = (
+  host: string,
+  options: { concurrency: number; onDepth: (depth: number) => void },
+) => HostSlots
 
 export interface LlmGateway extends LlmClient {
   /** At start: list each host's models, log missing ones with the exact `ollama pull` command,
@@ -87,10 +96,10 @@ export function createLlmGateway(deps: LlmGatewayDeps, options: LlmGatewayOption
         },
       },
     )
-    const queue = new HostQueue(
-      { onDepth: (depth) => metrics.queueDepth(name, depth) },
-      { concurrency: concurrency.limit },
-    )
+    const onDepth = (depth: number) => metrics.queueDepth(name, depth)
+    const queue = deps.slots
+      ? deps.slots(name, { concurrency: concurrency.limit, onDepth })
+      : new HostQueue({ onDepth }, { concurrency: concurrency.limit })
     metrics.concurrency(name, concurrency.mode, concurrency.limit)
     return new LlmHost({
       concurrency,

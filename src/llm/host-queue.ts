@@ -1,13 +1,5 @@
 import PQueue from 'p-queue'
-
-export interface QueueTicket {
-  /** Higher runs first; equal priorities run in arrival order. */
-  readonly priority: number
-  /** Removes the ticket from the queue when aborted while waiting. */
-  readonly signal?: AbortSignal | undefined
-  /** Called with the 1-based place in line whenever it changes while waiting. */
-  readonly onPosition: (position: number) => void
-}
+import { effectivePriority, type HostSlots, type SlotTicket } from './host-slots.js'
 
 interface Waiter {
   readonly priority: number
@@ -20,7 +12,7 @@ interface Waiter {
  * One host's p-queue plus the bookkeeping p-queue lacks: each waiter's place in line, told
  * to it whenever it changes, and the queue depth for metrics.
  */
-export class HostQueue {
+export class HostQueue implements HostSlots {
   readonly #queue: PQueue
   readonly #waiting = new Set<Waiter>()
   readonly #onDepth: (depth: number) => void
@@ -62,9 +54,10 @@ export class HostQueue {
   }
 
   /** Runs `fn` when a slot is free; rejects with the signal's reason if aborted while waiting. */
-  async run<T>(fn: () => Promise<T>, ticket: QueueTicket): Promise<T> {
+  async run<T>(fn: () => Promise<T>, ticket: SlotTicket): Promise<T> {
+    const priority = effectivePriority(ticket.priority, ticket.round ?? 0)
     const waiter: Waiter = {
-      priority: ticket.priority,
+      priority,
       seq: this.#seq++,
       onPosition: ticket.onPosition,
       position: 0,
@@ -75,7 +68,7 @@ export class HostQueue {
         this.#leave(waiter)
         return fn()
       },
-      { priority: ticket.priority, signal: ticket.signal },
+      { priority, signal: ticket.signal },
     )
     if (this.#waiting.has(waiter)) this.#reposition()
     try {

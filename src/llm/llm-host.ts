@@ -3,14 +3,14 @@ import type { BoundedCache } from './bounded-cache.js'
 import type { CircuitBreaker } from './circuit-breaker.js'
 import type { ConcurrencyController } from './concurrency-controller.js'
 import { OllamaConnectionError } from './errors.js'
-import type { HostQueue } from './host-queue.js'
+import type { HostSlots } from './host-slots.js'
 import { canonicalModel } from './model-name.js'
 import type { OllamaClient } from './ollama-client.js'
 
 export interface LlmHostDeps {
   readonly client: OllamaClient
   readonly breaker: CircuitBreaker
-  readonly queue: HostQueue
+  readonly queue: HostSlots
   /** Decides the queue's slot count (pinned or learned). */
   readonly concurrency: ConcurrencyController
   /** Shared metadata cache (tags, ps, show, version) with short TTLs. */
@@ -37,7 +37,7 @@ export class LlmHost {
   readonly name: string
   readonly client: OllamaClient
   readonly breaker: CircuitBreaker
-  readonly queue: HostQueue
+  readonly queue: HostSlots
   readonly concurrency: ConcurrencyController
   readonly #cache: BoundedCache
   readonly #log: Logger

@@ -8,15 +8,7 @@ import type {
 } from '../core/ports/llm.js'
 import type { Logger } from '../core/ports/logger.js'
 import { abortableSleep } from './abortable-sleep.js'
-import {
-  errorKind,
-  hostOf,
-  isRetryable,
-  LlmTimeoutError,
-  OllamaConnectionError,
-  OllamaResponseError,
-  OllamaStreamError,
-} from './errors.js'
+import { errorKind, hostOf, isRetryable } from './errors.js'
 import { pickHost } from './host-router.js'
 import { hostsHealth } from './hosts-health.js'
 import { llmEventStream } from './llm-event-stream.js'
@@ -24,6 +16,7 @@ import type { LlmHost } from './llm-host.js'
 import type { LlmMetrics } from './llm-metrics.js'
 import { sameModel } from './model-name.js'
 import { RecentDurations } from './recent-durations.js'
+import { type Generation, type HostRunContext, runOnHost } from './run-on-host.js'
 import { UserRounds } from './user-rounds.js'
 
 export interface QueuedLlmClientDeps {
@@ -46,19 +39,6 @@ export interface QueuedLlmClientOptions {
   readonly firstTokenTimeoutMs: number
 }
 
-const PREMIUM = 2_000_000
-const RETRY_BOOST = 1_000_000
-const MAX_ROUND = 999_999
-
-interface Generation {
-  readonly request: LlmChatRequest
-  readonly emit: (event: LlmEvent) => void
-  /** Priority inside the tier: lower for users with more requests outstanding. */
-  readonly round: number
-  /** Set once `started` went out: from then on no retry and no fallback. */
-  delivered: boolean
-}
-
 /**
  * Routes generations to healthy hosts through per-host priority queues: premium before free,
  * round-robin between users of a tier, a bounded number of waiters, retries before the first
@@ -68,25 +48,28 @@ export class QueuedLlmClient implements LlmClient {
   readonly #hosts: readonly LlmHost[]
   readonly #log: Logger
   readonly #metrics: LlmMetrics
-  readonly #now: () => number
-  readonly #maxQueue: number
   readonly #fallbackModel: string | undefined
   readonly #maxAttempts: number
   readonly #backoffMs: number
-  readonly #firstTokenTimeoutMs: number
   readonly #rounds = new UserRounds()
-  readonly #durations = new RecentDurations()
+  readonly #runContext: HostRunContext
 
   constructor(deps: QueuedLlmClientDeps, options: QueuedLlmClientOptions) {
     this.#hosts = deps.hosts
     this.#log = deps.log
     this.#metrics = deps.metrics
-    this.#now = deps.now
-    this.#maxQueue = options.maxQueue
     this.#fallbackModel = options.fallbackModel
     this.#maxAttempts = options.maxAttempts ?? 3
     this.#backoffMs = options.retryBackoffMs ?? 250
-    this.#firstTokenTimeoutMs = options.firstTokenTimeoutMs
+    this.#runContext = {
+      hosts: deps.hosts,
+      metrics: deps.metrics,
+      now: deps.now,
+      durations: new RecentDurations(),
+      maxQueue: options.maxQueue,
+      firstTokenTimeoutMs: options.firstTokenTimeoutMs,
+      waiting: () => this.waiting,
+    }
   }
 
   chat(request: LlmChatRequest): AsyncIterable<LlmEvent> {
@@ -176,7 +159,7 @@ export class QueuedLlmClient implements LlmClient {
         await abortableSleep(this.#backoffMs * 2 ** (n - 2), generation.request.signal)
       tried.add(host)
       try {
-        await this.#runOnHost(host, model, generation, fallbackUsed, n > 1)
+        await runOnHost(this.#runContext, host, model, generation, fallbackUsed, n > 1)
         return
       } catch (err) {
         const kind = errorKind(err)
@@ -203,96 +186,6 @@ export class QueuedLlmClient implements LlmClient {
     const answers = await Promise.all(down.map((h) => h.probe()))
     for (const h of down) this.#metrics.hostUp(h.name, h.breaker.state === 'closed')
     return answers.some(Boolean)
-  }
-
-  async #runOnHost(
-    host: LlmHost,
-    model: string,
-    generation: Generation,
-    fallbackUsed: boolean,
-    isRetry: boolean,
-  ): Promise<void> {
-    const { request, emit } = generation
-    if (!isRetry && host.queue.full && this.waiting >= this.#maxQueue) {
-      throw new AppError('LLM_BUSY', 'the LLM queue is full', {
-        retryAfterSeconds: this.#durations.estimateWaitSeconds(
-          this.waiting,
-          this.#hosts.reduce((n, h) => n + h.queue.concurrency, 0),
-        ),
-      })
-    }
-    if (!host.breaker.acquire()) throw new OllamaConnectionError(host.name, model)
-    let reachable: boolean | null = null
-    const wasLoaded = host.isLoaded(model)
-    const enqueuedAt = this.#now()
-    const priority =
-      (request.tier === 'premium' ? PREMIUM : 0) +
-      (isRetry ? RETRY_BOOST : 0) -
-      Math.min(generation.round, MAX_ROUND)
-    try {
-      await host.queue.run(
-        async () => {
-          const startedAt = this.#now()
-          const inFlight = host.queue.running
-          const warm = host.isLoaded(model)
-          let firstTokenMs = 0
-          this.#metrics.queueWait(request.tier, (startedAt - enqueuedAt) / 1000)
-          await host.client.generate({ ...request, model }, (event) => {
-            if (event.type === 'delta' || event.type === 'loading') {
-              emit(event)
-            } else if (event.type === 'started') {
-              generation.delivered = true
-              reachable = true
-              firstTokenMs = this.#now() - startedAt
-              this.#metrics.firstToken(host.name, model, firstTokenMs / 1000)
-              emit(event)
-            } else if (event.type === 'done') {
-              this.#durations.record(this.#now() - startedAt)
-              this.#metrics.completed(host.name, model, {
-                perSecond: event.tokensPerSecond,
-                prompt: event.promptTokens,
-                completion: event.completionTokens,
-              })
-              // A cold model's first token includes loading it: no sign of waiting for a slot.
-              if (warm) {
-                host.concurrency.observe({
-                  sentAt: startedAt,
-                  inFlight,
-                  firstTokenMs,
-                  promptTokens: event.promptTokens,
-                  tokensPerSecond: event.tokensPerSecond,
-                })
-              }
-              host.markLoaded(model)
-              emit({ ...event, fallbackUsed })
-            }
-          })
-          reachable = true
-        },
-        {
-          priority,
-          signal: request.signal,
-          onPosition: (position) => emit({ type: 'queued', position }),
-        },
-      )
-    } catch (err) {
-      if (err instanceof OllamaConnectionError) reachable = false
-      else if (err instanceof OllamaResponseError || err instanceof OllamaStreamError) {
-        reachable = true
-      }
-      if (err instanceof LlmTimeoutError && err.phase === 'first_token' && !wasLoaded) {
-        throw new LlmTimeoutError(host.name, model, 'first_token', this.#firstTokenTimeoutMs, {
-          whileLoading: true,
-          cause: err,
-        })
-      }
-      throw err
-    } finally {
-      if (reachable === true) host.breaker.recordSuccess()
-      else if (reachable === false) host.breaker.recordFailure()
-      else host.breaker.release()
-      this.#metrics.hostUp(host.name, host.breaker.state === 'closed')
-    }
   }
 
   /** Context length from `/api/show` on a healthy host; null when no host can tell. */

@@ -108,6 +108,9 @@ export interface EmailOutboxTable {
   dedupe_key: string | null
   created_at: number
   sent_at: number | null
+  /** The replica sending it now (PostgreSQL: several may poll the outbox). */
+  claimed_by: string | null
+  claim_expires_at: number | null
 }
 
 export interface AccountRedirectTable {
@@ -245,6 +248,28 @@ export interface RevenueDailyTable {
   payments: number
 }
 
+/** A generation waiting for, or holding, a slot on an Ollama host (the shared GPU queue). */
+export interface GpuTicketTable {
+  id: Generated<number>
+  host: string
+  person: string
+  /** Higher first: tier, retry, minus the person's round. */
+  priority: number
+  replica: string
+  state: 'waiting' | 'running'
+  enqueued_at: number
+  lease_expires_at: number
+}
+
+/** The slot count all replicas use for one Ollama host, and its tickets by state. */
+export interface GpuHostTable {
+  host: string
+  concurrency: number
+  running: Generated<number>
+  waiting: Generated<number>
+  updated_at: number
+}
+
 export interface Database {
   account: AccountTable
   identity: IdentityTable
@@ -271,4 +296,6 @@ export interface Database {
   active_daily: ActiveDailyTable
   premium_daily: PremiumDailyTable
   revenue_daily: RevenueDailyTable
+  gpu_ticket: GpuTicketTable
+  gpu_host: GpuHostTable
 }

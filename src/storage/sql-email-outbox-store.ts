@@ -1,4 +1,5 @@
-import type { Kysely, Selectable } from 'kysely'
+import { type Kysely, PostgresAdapter, type Selectable, sql } from 'kysely'
+import { dbNowMs } from '../coordination/db-clock.js'
 import type {
   EmailOutboxStore,
   NewOutboxMessage,
@@ -52,10 +53,70 @@ export class SqlEmailOutboxStore implements EmailOutboxStore {
     return rows.map(toOutboxMessage)
   }
 
+  /**
+   * Leases up to `limit` due messages to `claimer` for `leaseMs` (database clock), skipping
+   * those another claimer holds unexpired (its own are claimed again). On PostgreSQL the rows are picked with
+   * `FOR UPDATE SKIP LOCKED`, so replicas polling at once never claim the same message.
+   */
+  async claim(
+    now: number,
+    limit: number,
+    claimer: string,
+    leaseMs: number,
+  ): Promise<OutboxMessage[]> {
+    const postgres = this.#db.getExecutor().adapter instanceof PostgresAdapter
+    const dbNow = dbNowMs(postgres ? 'postgres' : 'sqlite')
+    const rows = await this.#db
+      .updateTable('email_outbox')
+      .set({ claimed_by: claimer, claim_expires_at: sql<number>`${dbNow} + ${leaseMs}` })
+      .where('id', 'in', (eb) => {
+        const due = eb
+          .selectFrom('email_outbox')
+          .select('id')
+          .where('status', '=', 'pending')
+          .where('next_attempt_at', '<=', now)
+          .where((w) =>
+            w.or([
+              w('claim_expires_at', 'is', null),
+              w('claim_expires_at', '<=', dbNow),
+              // Its own rows left over from an interrupted pass (passes never overlap).
+              w('claimed_by', '=', claimer),
+            ]),
+          )
+          .orderBy('next_attempt_at')
+          .orderBy('id')
+          .limit(limit)
+        return postgres ? due.forUpdate().skipLocked() : due
+      })
+      .returningAll()
+      .execute()
+    return rows
+      .map(toOutboxMessage)
+      .sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || a.id - b.id)
+  }
+
+  async extendClaim(id: number, claimer: string, leaseMs: number): Promise<boolean> {
+    const postgres = this.#db.getExecutor().adapter instanceof PostgresAdapter
+    const dbNow = dbNowMs(postgres ? 'postgres' : 'sqlite')
+    const result = await this.#db
+      .updateTable('email_outbox')
+      .set({ claim_expires_at: sql<number>`${dbNow} + ${leaseMs}` })
+      .where('id', '=', id)
+      .where('claimed_by', '=', claimer)
+      .where('status', '=', 'pending')
+      .executeTakeFirst()
+    return Number(result.numUpdatedRows) > 0
+  }
+
   async markSent(id: number, now: number): Promise<void> {
     await this.#db
       .updateTable('email_outbox')
-      .set((eb) => ({ status: 'sent', sent_at: now, attempts: eb('attempts', '+', 1) }))
+      .set((eb) => ({
+        status: 'sent',
+        sent_at: now,
+        attempts: eb('attempts', '+', 1),
+        ...UNCLAIMED,
+      }))
       .where('id', '=', id)
       .execute()
   }
@@ -68,6 +129,7 @@ export class SqlEmailOutboxStore implements EmailOutboxStore {
         last_error: error,
         next_attempt_at: nextAttemptAt,
         attempts: eb('attempts', '+', 1),
+        ...UNCLAIMED,
       }))
       .where('id', '=', id)
       .execute()
@@ -76,7 +138,12 @@ export class SqlEmailOutboxStore implements EmailOutboxStore {
   async markFailed(id: number, error: string): Promise<void> {
     await this.#db
       .updateTable('email_outbox')
-      .set((eb) => ({ status: 'failed', last_error: error, attempts: eb('attempts', '+', 1) }))
+      .set((eb) => ({
+        status: 'failed',
+        last_error: error,
+        attempts: eb('attempts', '+', 1),
+        ...UNCLAIMED,
+      }))
       .where('id', '=', id)
       .execute()
   }
@@ -96,6 +163,8 @@ export class SqlEmailOutboxStore implements EmailOutboxStore {
     return counts
   }
 }
+
+const UNCLAIMED = { claimed_by: null, claim_expires_at: null }
 
 function toOutboxMessage(row: Selectable<EmailOutboxTable>): OutboxMessage {
   return {

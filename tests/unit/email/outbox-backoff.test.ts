@@ -9,6 +9,8 @@ const unused = () => Promise.reject(new Error('not used in this test'))
 const outbox: EmailOutboxStore = {
   enqueue: unused,
   due: unused,
+  claim: unused,
+  extendClaim: unused,
   markSent: unused,
   markRetry: unused,
   markFailed: unused,
