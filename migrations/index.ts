@@ -5,6 +5,7 @@ import * as starsPayments from './2026_12_04_1607_stars_payments.js'
 import * as identityHandle from './2026_12_04_1610_identity_handle.js'
 import * as coordination from './2026_12_04_1920_coordination.js'
 import * as inbox from './2026_12_04_1925_inbox.js'
+import * as discordChannelActivity from './2026_12_04_1940_discord_channel_activity.js'
 
 /** Every migration, in order. A unit test fails when a file in this folder is missing here. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_04_1610_identity_handle': identityHandle,
   '2026_12_04_1920_coordination': coordination,
   '2026_12_04_1925_inbox': inbox,
+  '2026_12_04_1940_discord_channel_activity': discordChannelActivity,
 }

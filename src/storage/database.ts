@@ -172,6 +172,16 @@ export interface LeaseTable {
   generation: number
 }
 
+/** A Discord channel where the bot was addressed lately (see `src/coordination/channel-activity.ts`). */
+export interface DiscordChannelActivityTable {
+  channel_id: string
+  /** `<shard id>/<shard count>`: the gateway shard its events arrive on. */
+  shard_key: string
+  /** The newest message addressed to the bot seen there. */
+  last_message_id: string
+  active_at: number
+}
+
 /** An arrived message or update, until handled (see `src/coordination/inbox.ts`). */
 export interface InboxTable {
   id: string
@@ -210,4 +220,5 @@ export interface Database {
   replica: ReplicaTable
   lease: LeaseTable
   inbox: InboxTable
+  discord_channel_activity: DiscordChannelActivityTable
 }
