@@ -1,4 +1,4 @@
-import { type Message, SnowflakeUtil } from 'discord.js'
+import { ChannelType, type Message, SnowflakeUtil } from 'discord.js'
 import { type ChannelActivity, shardKey } from '../../src/coordination/channel-activity.js'
 import type { Inbox } from '../../src/coordination/inbox.js'
 import type { Logger } from '../../src/core/ports/logger.js'
@@ -84,6 +84,11 @@ async function unanswered(
 ): Promise<Message[]> {
   const channel = await bot.context.client.channels.fetch(channelId)
   if (!channel?.isTextBased()) return []
+  // Replies to a persona are replies to our webhook: learn its id (a fresh client knows none).
+  const base = channel.isThread() ? channel.parent : channel
+  if (base?.type === ChannelType.GuildText || base?.type === ChannelType.GuildAnnouncement) {
+    await bot.context.webhooks.get(base)
+  }
   const out: Message[] = []
   let cursor = after
   for (let page = 0; page < PAGES; page += 1) {

@@ -262,6 +262,7 @@ export class DiscordDouble {
       content,
       authorId: input.author.id,
       username: input.author.username,
+      referencedMessageId: ref?.id ?? null,
     })
     const receivers = this.#gateway.dispatch('MESSAGE_CREATE', {
       ...this.#apiMessage(this.messages.get(id) as StoredMessage),

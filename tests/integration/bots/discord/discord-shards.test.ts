@@ -9,7 +9,7 @@ import {
 } from '../../../doubles/ollama-double.js'
 import { createTestDatabase } from '../../../helpers/database.js'
 import { MODEL } from './discord-stack.js'
-import { answersTo, type ShardReplica, startReplica } from './shard-stack.js'
+import { answersIn, answersTo, type ShardReplica, startReplica } from './shard-stack.js'
 
 /**
  * Discord gateway shards shared by replicas: real discord.js clients (one per shard) against
@@ -92,6 +92,7 @@ describe('Discord shards, one replica (SQLite)', () => {
     const dm = discord.dmChannelFor(discord.users.bob.id)
     await mention(general, 'before the restart')
     await answeredOnce(general, 'before the restart')
+    const ourAnswer = answersIn(discord, general).at(-1)?.id as string
     discord.injectMessage({ channelId: dm, author: discord.users.bob, content: 'dm before' })
     await answeredOnce(dm, 'dm before')
     await first.stop()
@@ -106,7 +107,13 @@ describe('Discord shards, one replica (SQLite)', () => {
       content: 'not for the bot',
     })
     discord.injectMessage({ channelId: dm, author: discord.users.bob, content: 'dm while down' })
-    expect(discord.undelivered).toHaveLength(4)
+    discord.injectMessage({
+      channelId: general,
+      author: discord.users.bob,
+      content: 'a reply while down',
+      replyTo: ourAnswer,
+    })
+    expect(discord.undelivered).toHaveLength(5)
     expect(missed.every((id) => discord.undelivered.includes(id))).toBe(true)
 
     const second = await startReplica(database, discord, ollama)
@@ -115,6 +122,7 @@ describe('Discord shards, one replica (SQLite)', () => {
     expect(answersTo(discord, general, 'while down one')).toBe(1)
     expect(answersTo(discord, general, 'while down two')).toBe(1)
     expect(answersTo(discord, dm, 'dm while down')).toBe(1)
+    expect(answersTo(discord, general, 'a reply while down')).toBe(1)
     expect(answersTo(discord, general, 'before the restart')).toBe(1)
     expect(answersTo(discord, dm, 'dm before')).toBe(1)
     expect(answersTo(discord, general, 'not for the bot')).toBe(0)
