@@ -4,6 +4,7 @@ import type { Inbox } from '../../src/coordination/inbox.js'
 import type { LeaseStore } from '../../src/coordination/ports.js'
 import type { ChatCore } from '../../src/core/chat-core.js'
 import type { Logger } from '../../src/core/ports/logger.js'
+import type { PlatformMessenger } from '../../src/core/ports/messenger.js'
 import type { ComponentHealth } from '../../src/core/types.js'
 import { catchUp } from './catch-up.js'
 import {
@@ -49,7 +50,7 @@ export interface ShardedDiscordBot extends DiscordBot {
  * gives back shard leases. A client per shard keeps a takeover from touching the shards that
  * keep running; each has its own REST queue, which is safe because Discord's per-route limits
  * are per channel and a channel lives on one shard. Direct messages to users (notices) go
- * through a REST-only client, so they work on a replica that owns no shard.
+ * through one of this replica's shard clients.
  */
 export function createShardedDiscordBot(
   deps: ShardedDiscordBotDeps,
@@ -113,8 +114,19 @@ export function createShardedDiscordBot(
     return Math.max(1, info.shards)
   }
 
+  const restMessenger = new DiscordMessenger({ client: rest, log })
+  // A connected client sends DMs best (discord.js needs the logged-in user for DM channels);
+  // shard 0 carries the DMs, any other shard's client works as well.
+  const messenger: PlatformMessenger = {
+    platform: 'discord',
+    sendDirect(userId, notice) {
+      const bot = bots.get(0) ?? [...bots.values()][0]
+      return (bot?.messenger ?? restMessenger).sendDirect(userId, notice)
+    },
+  }
+
   return {
-    messenger: new DiscordMessenger({ client: rest, log }),
+    messenger,
     get shardCount() {
       return count
     },
