@@ -11,6 +11,7 @@ const MODULES = [
   'server',
   'email',
   'discord',
+  'discord-shards',
   'telegram',
   'stars',
   'media',

@@ -7,6 +7,7 @@ import * as chatModel from './2026_12_04_1900_chat_model.js'
 import * as operatorConsole from './2026_12_04_1910_operator_console.js'
 import * as coordination from './2026_12_04_1920_coordination.js'
 import * as inbox from './2026_12_04_1925_inbox.js'
+import * as discordChannelActivity from './2026_12_04_1940_discord_channel_activity.js'
 import * as sharedWork from './2026_12_04_1950_shared_work.js'
 
 /** Every migration, in order. A unit test fails when a file in this folder is missing here. */
@@ -19,5 +20,6 @@ export const migrations: Record<string, Migration> = {
   '2026_12_04_1910_operator_console': operatorConsole,
   '2026_12_04_1920_coordination': coordination,
   '2026_12_04_1925_inbox': inbox,
+  '2026_12_04_1940_discord_channel_activity': discordChannelActivity,
   '2026_12_04_1950_shared_work': sharedWork,
 }

@@ -67,6 +67,14 @@ const SPEC = {
   },
   DISCORD_API_URL: httpUrl('http://127.0.0.1:8080/api'),
   DISCORD_MESSAGE_CONTENT: { ...bool, default: 'false' },
+  DISCORD_SHARDS: {
+    expected: 'auto or an integer from 1 to 4096',
+    example: 'auto',
+    parse: (raw: string): number | 'auto' | undefined =>
+      raw.trim().toLowerCase() === 'auto' ? 'auto' : int(1, 4096, '2').parse(raw),
+    default: 'auto',
+  },
+  DISCORD_CATCHUP_MS: { ...int(0, 86_400_000, '120000'), default: '120000' },
 
   TELEGRAM_BOT_TOKEN: {
     ...str('a token from @BotFather', '123456:ABC-DEF1234ghIkl'),

@@ -4,6 +4,7 @@ import type { Logger as PinoLogger } from 'pino'
 import { Registry } from 'prom-client'
 import { registerBuildInfo } from './build-info.js'
 import type { Config } from './config.js'
+import { SqlChannelActivity } from './coordination/sql-channel-activity.js'
 import type { RunningChatCore } from './core/create-chat-core.js'
 import { AccountNotifier } from './core/notifier.js'
 import type { Stores } from './core/ports/stores.js'
@@ -93,7 +94,10 @@ export async function startPlatform(
     log,
   })
   const counted = instrumentChatCore(core, registry)
-  const bots = botsFrom(config, counted, log, linkSecret, stars)
+  const bots = botsFrom(config, counted, log, linkSecret, stars, {
+    coordination,
+    activity: new SqlChannelActivity(database.db, database.dialect),
+  })
 
   const plugins: ServerPlugin[] = []
   if (billing) plugins.push({ plugin: billing.routes })

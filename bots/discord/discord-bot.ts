@@ -1,4 +1,4 @@
-import { Client, Events, GatewayIntentBits, Partials } from 'discord.js'
+import { Client, Events, GatewayIntentBits, type Message, Partials } from 'discord.js'
 import type { ChatCore } from '../../src/core/chat-core.js'
 import type { Logger } from '../../src/core/ports/logger.js'
 import type { PlatformMessenger } from '../../src/core/ports/messenger.js'
@@ -17,6 +17,8 @@ import { WebhookRegistry } from './webhook-registry.js'
 export interface DiscordBotDeps {
   readonly core: ChatCore
   readonly log: Logger
+  /** Called for each message addressed to the bot (where a catch-up will look later). */
+  readonly onAddressed?: ((message: Message) => void) | undefined
 }
 
 export interface DiscordBotOptions {
@@ -34,6 +36,10 @@ export interface DiscordBotOptions {
   readonly stopTimeoutMs?: number | undefined
   /** How long `start()` waits for the gateway to be ready (default 30000). */
   readonly readyTimeoutMs?: number | undefined
+  /** The gateway shards this client runs, of `count` in all (default: the one shard of 1). */
+  readonly shards?: { readonly ids: readonly number[]; readonly count: number } | undefined
+  /** Register the slash commands after connecting (default true). */
+  readonly registerCommands?: boolean | undefined
 }
 
 export interface DiscordBot {
@@ -41,16 +47,27 @@ export interface DiscordBot {
   start(): Promise<void>
   /** The first step of a drain: stop taking new work (see `stopIntake` in the Telegram bot). */
   stopIntake(): Promise<void>
-  /** Cancels generations, lets their final edits land (bounded), then disconnects. */
-  stop(): Promise<void>
+  /**
+   * Cancels generations, lets their final edits land (within `graceMs`, default
+   * `stopTimeoutMs`), then disconnects.
+   */
+  stop(graceMs?: number): Promise<void>
   /** Sends direct messages (notices) to Discord users. */
   readonly messenger: PlatformMessenger
   /** Up while the gateway connection is ready. */
   health(): ComponentHealth
 }
 
+/** One discord.js client and what its handlers share (a catch-up answers through it too). */
+export interface DiscordClientBot extends DiscordBot {
+  readonly context: DiscordContext
+}
+
 /** The Discord adapter: maps gateway events to the core and renders its answers. */
-export function createDiscordBot(deps: DiscordBotDeps, options: DiscordBotOptions): DiscordBot {
+export function createDiscordBot(
+  deps: DiscordBotDeps,
+  options: DiscordBotOptions,
+): DiscordClientBot {
   const log = deps.log.child({ component: 'discord' })
   const intents = [
     GatewayIntentBits.Guilds,
@@ -63,6 +80,9 @@ export function createDiscordBot(deps: DiscordBotDeps, options: DiscordBotOption
     partials: [Partials.Channel],
     allowedMentions: { parse: [], repliedUser: false },
     ...(options.apiUrl ? { rest: { api: options.apiUrl } } : {}),
+    ...(options.shards
+      ? { shards: [...options.shards.ids], shardCount: options.shards.count }
+      : {}),
   })
   const scheduler = new EditScheduler({ windowMs: options.editWindowMs })
   const ctx: DiscordContext = {
@@ -75,6 +95,8 @@ export function createDiscordBot(deps: DiscordBotDeps, options: DiscordBotOption
     ownMessages: new RecentIds<string>(),
     inflight: new InFlight(),
     toldAboutPermissions: new Set(),
+    handled: new RecentIds<string>(),
+    onAddressed: deps.onAddressed,
   }
   let stopping = false
 
@@ -104,6 +126,7 @@ export function createDiscordBot(deps: DiscordBotDeps, options: DiscordBotOption
   }
 
   return {
+    context: ctx,
     messenger: new DiscordMessenger({ client, log }),
     async start() {
       const timeoutMs = options.readyTimeoutMs ?? 30_000
@@ -124,16 +147,19 @@ export function createDiscordBot(deps: DiscordBotDeps, options: DiscordBotOption
       } finally {
         clearTimeout(timer)
       }
-      log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord bot ready')
-      await registerCommands()
+      log.info(
+        { user: client.user?.tag, guilds: client.guilds.cache.size, shards: options.shards?.ids },
+        'discord bot ready',
+      )
+      if (options.registerCommands ?? true) await registerCommands()
     },
     async stopIntake() {
       // The gateway stays connected so replies in flight can finish their edits; new messages
       // still reach the core, which (closing) tells people the bot is restarting.
     },
-    async stop() {
+    async stop(graceMs = options.stopTimeoutMs ?? 5_000) {
       stopping = true
-      await ctx.inflight.drain(options.stopTimeoutMs ?? 5_000)
+      await ctx.inflight.drain(graceMs)
       scheduler.close()
       await client.destroy()
       log.info('discord bot stopped')

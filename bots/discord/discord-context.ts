@@ -1,4 +1,4 @@
-import type { Client } from 'discord.js'
+import type { Client, Message } from 'discord.js'
 import type { ChatCore } from '../../src/core/chat-core.js'
 import type { Logger } from '../../src/core/ports/logger.js'
 import type { InFlight } from '../shared/in-flight.js'
@@ -19,4 +19,8 @@ export interface DiscordContext {
   readonly inflight: InFlight
   /** `${channelId}:${userId}` pairs already told about missing permissions. */
   readonly toldAboutPermissions: Set<string>
+  /** Message ids handled here: one that arrives by the gateway and by a catch-up is handled once. */
+  readonly handled: RecentIds<string>
+  /** Notes a message addressed to the bot (for catch-up after a shard takeover). */
+  readonly onAddressed?: ((message: Message) => void) | undefined
 }

@@ -41,7 +41,11 @@ export function toInbound(
 }
 
 /** True when `message` replies to the bot or a persona message; fetches the reply target only if unknown. */
-async function isReplyToUs(ctx: DiscordContext, message: Message, botId: string): Promise<boolean> {
+export async function isReplyToUs(
+  ctx: DiscordContext,
+  message: Message,
+  botId: string,
+): Promise<boolean> {
   const replyTo = message.reference?.messageId
   if (!replyTo || message.reference?.channelId !== message.channelId) return false
   if (ctx.ownMessages.has(replyTo)) return true
@@ -69,8 +73,10 @@ export async function handleMessage(ctx: DiscordContext, message: Message): Prom
   })
   try {
     if (message.author.bot || message.webhookId) return
+    if (!ctx.handled.add(message.id)) return
     const inbound = toInbound(message, botId, await isReplyToUs(ctx, message, botId))
     if (!inbound) return
+    if (inbound.addressed) ctx.onAddressed?.(message)
     // Without the Message Content intent, unaddressed server messages arrive without text.
     if (!inbound.addressed && inbound.text === '' && !inbound.attachments) return
     const controller = new AbortController()

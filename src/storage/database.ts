@@ -177,6 +177,16 @@ export interface LeaseTable {
   generation: number
 }
 
+/** A Discord channel where the bot was addressed lately (see `src/coordination/channel-activity.ts`). */
+export interface DiscordChannelActivityTable {
+  channel_id: string
+  /** `<shard id>/<shard count>`: the gateway shard its events arrive on. */
+  shard_key: string
+  /** The newest message addressed to the bot seen there. */
+  last_message_id: string
+  active_at: number
+}
+
 /** An arrived message or update, until handled (see `src/coordination/inbox.ts`). */
 export interface InboxTable {
   id: string
@@ -298,4 +308,5 @@ export interface Database {
   revenue_daily: RevenueDailyTable
   gpu_ticket: GpuTicketTable
   gpu_host: GpuHostTable
+  discord_channel_activity: DiscordChannelActivityTable
 }

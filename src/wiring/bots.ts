@@ -1,8 +1,11 @@
 import { createHmac } from 'node:crypto'
 import type { Logger as PinoLogger } from 'pino'
-import { createDiscordBot, type DiscordBot } from '../../bots/discord/discord-bot.js'
+import type { DiscordBot } from '../../bots/discord/discord-bot.js'
+import { createShardedDiscordBot } from '../../bots/discord/sharded-discord-bot.js'
 import { createTelegramBot, type TelegramBot } from '../../bots/telegram/telegram-bot.js'
 import type { Config } from '../config.js'
+import type { ChannelActivity } from '../coordination/channel-activity.js'
+import type { Coordination } from '../coordination/create-coordination.js'
 import type { ChatCore } from '../core/chat-core.js'
 import type { AccountNotifier } from '../core/notifier.js'
 import { botStartupProblem, type StartupReporter } from '../startup-messages.js'
@@ -13,6 +16,12 @@ export interface Bots {
   readonly discord: DiscordBot | undefined
 }
 
+/** What the Discord bot needs to share its shards with other replicas. */
+export interface DiscordShardDeps {
+  readonly coordination: Coordination
+  readonly activity: ChannelActivity
+}
+
 /** The bots whose tokens are set (not started yet). */
 export function botsFrom(
   config: Config,
@@ -20,6 +29,7 @@ export function botsFrom(
   log: PinoLogger,
   linkSecret: string,
   stars: Stars,
+  shards: DiscordShardDeps,
 ): Bots {
   const telegram: TelegramBot | undefined = config.TELEGRAM_BOT_TOKEN
     ? createTelegramBot(
@@ -41,13 +51,23 @@ export function botsFrom(
       )
     : undefined
   const discord: DiscordBot | undefined = config.DISCORD_TOKEN
-    ? createDiscordBot(
-        { core, log },
+    ? createShardedDiscordBot(
+        {
+          core,
+          log,
+          membership: shards.coordination.membership,
+          leases: shards.coordination.leases,
+          inbox: shards.coordination.inbox,
+          activity: shards.activity,
+        },
         {
           token: config.DISCORD_TOKEN,
           guildId: config.DISCORD_GUILD_ID,
           apiUrl: config.DISCORD_API_URL,
           messageContent: config.DISCORD_MESSAGE_CONTENT,
+          shardCount: config.DISCORD_SHARDS,
+          catchupMs: config.DISCORD_CATCHUP_MS,
+          claimTtlMs: config.REPLICA_TIMEOUT_MS,
         },
       )
     : undefined

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { DiscordGateway } from './discord-gateway.js'
+import { DiscordGateway, shardOf } from './discord-gateway.js'
 import {
   cannotEditOthers,
   fromPayload,
@@ -111,7 +111,20 @@ interface Bucket {
 export interface DiscordDoubleOptions {
   /** Message creates/edits allowed per channel per window (default 5 per 5 s, like Discord). */
   readonly rateLimit?: { readonly limit: number; readonly windowMs: number }
+  /** The shard count `GET /gateway/bot` recommends (default 1). */
+  readonly shards?: number
+  /** More servers besides the default one, each with one text channel (default 0). */
+  readonly extraGuilds?: number
 }
+
+/** A server of the double beyond the default one. */
+export interface ExtraGuild {
+  readonly id: string
+  readonly channelId: string
+}
+
+/** Discord's epoch (2015-01-01) in ms: snowflakes carry their creation time after it. */
+const DISCORD_EPOCH = 1_420_070_400_000n
 
 type Params = Record<string, string>
 type Handler = (
@@ -128,7 +141,8 @@ export class DiscordDouble {
   readonly #faults: Fault[] = []
   readonly #buckets = new Map<string, Bucket>()
   readonly #rateLimit: { limit: number; windowMs: number }
-  #nextId = 1_100_000_000_000_000_000n
+  readonly #recommendedShards: number
+  #lastId = 0n
   #port = 0
 
   readonly requests: RecordedRequest[] = []
@@ -136,7 +150,11 @@ export class DiscordDouble {
   readonly interactions = new Map<string, InteractionRecord>()
   readonly webhooks = new Map<string, { id: string; token: string; channelId: string }>()
   readonly commands = new Map<string, unknown[]>()
+  /** Servers beyond `guildId`: ids one apart after `>> 22`, so server i lands on shard i % n. */
+  readonly extraGuilds: readonly ExtraGuild[]
   readonly dmChannels = new Map<string, string>()
+  /** Ids of injected messages no gateway session received (their shard had no session). */
+  readonly undelivered: string[] = []
   /** When false, listing or creating webhooks answers 403 with code 50013. */
   webhookPermission = true
   /** Files users attached, served at their attachment URL (`/cdn/attachments/...`). */
@@ -158,10 +176,18 @@ export class DiscordDouble {
 
   private constructor(options: DiscordDoubleOptions) {
     this.#rateLimit = { limit: 5, windowMs: 5_000, ...options.rateLimit }
+    this.#recommendedShards = options.shards ?? 1
+    this.extraGuilds = Array.from({ length: options.extraGuilds ?? 0 }, (_, i) => ({
+      id: (BigInt(this.guildId) + (BigInt(i + 1) << 22n)).toString(),
+      channelId: (1_000_000_000_000_000_400n + BigInt(i)).toString(),
+    }))
     this.#server = createServer((req, res) => void this.#handle(req, res))
     this.#gateway = new DiscordGateway(this.#server, {
-      ready: () => this.#ready(),
-      guildCreates: () => [this.#guildCreate()],
+      ready: (shard) => this.#ready(shard),
+      guildCreates: () => [
+        this.#guildCreate(),
+        ...this.extraGuilds.map((g) => this.#extraGuild(g)),
+      ],
     })
     this.#defineRoutes()
   }
@@ -258,7 +284,7 @@ export class DiscordDouble {
         ...(a.contentType ? { content_type: a.contentType } : {}),
       }
     })
-    const inGuild = this.#isGuildChannel(input.channelId)
+    const guildId = this.#guildOf(input.channelId)
     const content = input.mentionBot ? `<@${this.bot.id}> ${input.content}` : input.content
     const ref = input.replyTo ? this.messages.get(input.replyTo) : undefined
     this.#store({
@@ -267,15 +293,15 @@ export class DiscordDouble {
       content,
       authorId: input.author.id,
       username: input.author.username,
+      referencedMessageId: ref?.id ?? null,
     })
-    this.#gateway.dispatch('MESSAGE_CREATE', {
+    const receivers = this.#gateway.dispatch('MESSAGE_CREATE', {
       ...this.#apiMessage(this.messages.get(id) as StoredMessage),
       author: this.#apiUser(input.author),
       channel_type: this.#apiChannel(input.channelId).type,
-      ...(inGuild
-        ? { guild_id: this.guildId, member: { roles: [], joined_at: new Date(0).toISOString() } }
+      ...(guildId
+        ? { guild_id: guildId, member: { roles: [], joined_at: new Date(0).toISOString() } }
         : {}),
-      mentions: input.mentionBot ? [this.#apiUser(this.bot)] : [],
       attachments,
       ...(input.flags ? { flags: input.flags } : {}),
       ...(input.stickers
@@ -295,6 +321,7 @@ export class DiscordDouble {
           }
         : {}),
     })
+    if (receivers === 0) this.undelivered.push(id)
     return id
   }
 
@@ -368,7 +395,8 @@ export class DiscordDouble {
       createdAt: Date.now(),
     }
     this.interactions.set(token, record)
-    const inGuild = this.#isGuildChannel(channelId)
+    const guildId = this.#guildOf(channelId)
+    const inGuild = guildId !== null
     const permissions = (
       MEMBER_PERMISSIONS | (manageGuild ? PERMISSION.MANAGE_GUILD : 0n)
     ).toString()
@@ -388,7 +416,7 @@ export class DiscordDouble {
       app_permissions: (MEMBER_PERMISSIONS | PERMISSION.MANAGE_WEBHOOKS).toString(),
       ...(inGuild
         ? {
-            guild_id: this.guildId,
+            guild_id: guildId,
             guild_locale: 'en-US',
             member: {
               user: this.#apiUser(user),
@@ -408,14 +436,17 @@ export class DiscordDouble {
 
   // ---- fixtures ---------------------------------------------------------------------------
 
-  #ready(): Record<string, unknown> {
+  #ready(shard: readonly [number, number]): Record<string, unknown> {
+    const guilds = [this.guildId, ...this.extraGuilds.map((g) => g.id)]
+      .filter((id) => shardOf(id, shard[1]) === shard[0])
+      .map((id) => ({ id, unavailable: true }))
     return {
       v: 10,
       user: { ...this.#apiUser(this.bot), verified: true, mfa_enabled: false, flags: 0 },
-      guilds: [{ id: this.guildId, unavailable: true }],
-      session_id: 'session-1',
+      guilds,
+      session_id: `session-${shard[0]}-${this.#id()}`,
       resume_gateway_url: `ws://127.0.0.1:${this.#port}/gateway`,
-      shard: [0, 1],
+      shard: [...shard],
       application: { id: this.applicationId, flags: 0 },
       private_channels: [],
     }
@@ -501,6 +532,36 @@ export class DiscordDouble {
     }
   }
 
+  /** A server with one text channel and the bot as a member (for sharding tests). */
+  #extraGuild(guild: ExtraGuild): Record<string, unknown> {
+    const base = this.#guildCreate() as { roles: unknown[]; members: unknown[] }
+    return {
+      ...base,
+      id: guild.id,
+      name: `Server ${guild.id}`,
+      roles: [
+        this.#role(guild.id, '@everyone', MEMBER_PERMISSIONS, 0),
+        this.#role('1000000000000000150', 'JustLayMe', PERMISSION.MANAGE_WEBHOOKS, 1),
+      ],
+      channels: [
+        {
+          id: guild.channelId,
+          type: 0,
+          guild_id: guild.id,
+          name: 'lobby',
+          position: 0,
+          permission_overwrites: [],
+          nsfw: false,
+          parent_id: null,
+          topic: null,
+          rate_limit_per_user: 0,
+          last_message_id: null,
+        },
+      ],
+      threads: [],
+    }
+  }
+
   #role(id: string, name: string, permissions: bigint, position: number) {
     return {
       id,
@@ -536,11 +597,12 @@ export class DiscordDouble {
         name: 'a thread',
       }
     }
-    if (this.#isGuildChannel(channelId)) {
+    const guildId = this.#guildOf(channelId)
+    if (guildId) {
       return {
         id: channelId,
         type: 0,
-        guild_id: this.guildId,
+        guild_id: guildId,
         name: 'channel',
         nsfw: channelId === this.channels.nsfw,
       }
@@ -553,8 +615,10 @@ export class DiscordDouble {
     }
   }
 
-  #isGuildChannel(channelId: string): boolean {
-    return Object.values(this.channels).includes(channelId)
+  /** The server a channel belongs to; null for a DM channel. */
+  #guildOf(channelId: string): string | null {
+    if (Object.values(this.channels).includes(channelId)) return this.guildId
+    return this.extraGuilds.find((g) => g.channelId === channelId)?.id ?? null
   }
 
   /** The DM channel id between the bot and a user (created on first use). */
@@ -567,9 +631,11 @@ export class DiscordDouble {
     return id
   }
 
+  /** A snowflake like Discord's: creation time (ms since 2015) above bit 22, always growing. */
   #id(): string {
-    this.#nextId += 1n
-    return this.#nextId.toString()
+    const now = (BigInt(Date.now()) - DISCORD_EPOCH) << 22n
+    this.#lastId = now > this.#lastId ? now : this.#lastId + 1n
+    return this.#lastId.toString()
   }
 
   #store(input: Partial<StoredMessage> & { id: string; channelId: string }): StoredMessage {
@@ -594,11 +660,11 @@ export class DiscordDouble {
   }
 
   #apiMessage(m: StoredMessage): Record<string, unknown> {
-    const inGuild = this.#isGuildChannel(m.channelId)
+    const guildId = this.#guildOf(m.channelId)
     return {
       id: m.id,
       channel_id: m.channelId,
-      ...(inGuild ? { guild_id: this.guildId } : {}),
+      ...(guildId ? { guild_id: guildId } : {}),
       author: {
         id: m.webhookId ?? m.authorId,
         username: m.username,
@@ -612,7 +678,7 @@ export class DiscordDouble {
       edited_timestamp: m.edits > 0 ? new Date().toISOString() : null,
       tts: false,
       mention_everyone: false,
-      mentions: [],
+      mentions: m.content.includes(`<@${this.bot.id}>`) ? [this.#apiUser(this.bot)] : [],
       mention_roles: [],
       attachments: m.attachments.map((a, i) => ({
         id: `${m.id}${i}`,
@@ -799,8 +865,13 @@ export class DiscordDouble {
   #defineRoutes(): void {
     this.#route('GET', '/gateway/bot', () => ({
       url: `ws://127.0.0.1:${this.#port}/gateway`,
-      shards: 1,
-      session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 },
+      shards: this.#recommendedShards,
+      session_start_limit: {
+        total: 1000,
+        remaining: 1000 - this.#gateway.identifies.length,
+        reset_after: 86_400_000,
+        max_concurrency: 1,
+      },
     }))
     this.#route('GET', '/users/@me', () => this.#apiUser(this.bot))
     this.#route('GET', '/applications/@me', () => ({
@@ -847,6 +918,9 @@ export class DiscordDouble {
       })
       return this.#apiMessage(message)
     })
+    this.#route('GET', '/channels/:channel/messages', (p, _body, query) =>
+      this.#history(p.channel ?? '', query),
+    )
     this.#route('GET', '/channels/:channel/messages/:message', (p) => {
       const m = this.messages.get(p.message ?? '')
       return m ? this.#apiMessage(m) : unknownMessage()
@@ -1007,6 +1081,25 @@ export class DiscordDouble {
       }
     }
     return undefined
+  }
+
+  /**
+   * `GET /channels/:id/messages`: `after` (the oldest ones after it) or `before`/none (the
+   * newest ones), `limit` 1-100 (default 50), always returned newest first.
+   */
+  #history(channelId: string, query: URLSearchParams): unknown {
+    const limit = Number(query.get('limit') ?? 50)
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+      return invalidForm('limit', 'int value should be less than or equal to 100.')
+    }
+    const after = query.get('after')
+    const before = query.get('before')
+    const byId = (a: StoredMessage, b: StoredMessage) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1)
+    const list = this.channelMessages(channelId).sort(byId)
+    const page = after
+      ? list.filter((m) => BigInt(m.id) > BigInt(after)).slice(0, limit)
+      : list.filter((m) => !before || BigInt(m.id) < BigInt(before)).slice(-limit)
+    return page.reverse().map((m) => this.#apiMessage(m))
   }
 
   #edit(id: string, body: unknown): unknown {

@@ -53,7 +53,7 @@ export const PERSONAS: readonly Persona[] = [
   persona({ id: 'nyx', name: 'Nyx', nsfw: true }),
 ]
 
-function personaRepository(list: readonly Persona[]): PersonaRepository {
+export function personaRepository(list: readonly Persona[]): PersonaRepository {
   return {
     list: () => list,
     get: (id) => list.find((p) => p.id === id),
