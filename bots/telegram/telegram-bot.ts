@@ -1,7 +1,7 @@
 import { autoRetry } from '@grammyjs/auto-retry'
-import { type RunnerHandle, run, sequentialize } from '@grammyjs/runner'
+import { type RunnerHandle, run } from '@grammyjs/runner'
 import type { FastifyPluginAsync } from 'fastify'
-import { Bot, type Context } from 'grammy'
+import { Bot } from 'grammy'
 import type { Update } from 'grammy/types'
 import type { ChatCore } from '../../src/core/chat-core.js'
 import type { Logger } from '../../src/core/ports/logger.js'
@@ -10,22 +10,14 @@ import type { StarsCheckout } from '../../src/core/ports/stars.js'
 import type { ComponentHealth } from '../../src/core/types.js'
 import { InFlight } from '../shared/in-flight.js'
 import { CallbackCodec } from './callback-data.js'
-import { handleCallbackQuery } from './callback-handler.js'
 import { ChatAdmins } from './chat-admins.js'
-import { answerFailure } from './command-replies.js'
 import { EditPacer } from './edit-pacer.js'
-import { handleMessage } from './message-handler.js'
-import {
-  handlePreCheckoutQuery,
-  handleSuccessfulPayment,
-  type PaymentContext,
-  type PreCheckoutAnswerSender,
-} from './payment-handlers.js'
+import type { PreCheckoutAnswerSender } from './payment-handlers.js'
 import { describeApiFailure, logPollingFailures } from './polling-failures.js'
 import { telegramCommandList } from './register-commands.js'
 import type { TelegramContext } from './telegram-context.js'
 import { TelegramSender } from './telegram-sender.js'
-import { chatIdOf, chatKindOf } from './update-mapping.js'
+import { installHandlers } from './update-handlers.js'
 import { TELEGRAM_WEBHOOK_PATH, telegramWebhookRoutes } from './webhook-routes.js'
 
 export interface TelegramBotDeps {
@@ -73,15 +65,6 @@ export interface TelegramBot {
 /** `successful_payment` and `refunded_payment` arrive as messages; checkout as its own type. */
 export const ALLOWED_UPDATES = ['message', 'callback_query', 'pre_checkout_query'] as const
 
-/** The chat (and forum topic) an update belongs to, so updates of one chat run in order. */
-function sequenceKey(ctx: Context): string | undefined {
-  const chat = ctx.chat
-  if (!chat) return undefined
-  const msg = ctx.msg
-  const topic = msg && msg.date !== 0 && msg.is_topic_message ? msg.message_thread_id : undefined
-  return chatIdOf(chat.id, topic)
-}
-
 /**
  * Builds the Telegram adapter: a grammY bot with auto-retry, per-chat sequencing and the
  * handlers that map updates to the core. Nothing talks to Telegram before `start()`.
@@ -113,42 +96,7 @@ export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOpt
     inFlight,
   }
 
-  const stars = deps.stars
-  if (stars) {
-    const pay: PaymentContext = { checkout: stars, sender, log, answer: deps.answerPreCheckout }
-    // Before sequencing: Telegram wants the answer within 10 s, whatever the chat is doing.
-    bot.on('pre_checkout_query', (ctx) => handlePreCheckoutQuery(pay, ctx))
-    bot.on('message:successful_payment', (ctx) => handleSuccessfulPayment(pay, ctx))
-  } else {
-    bot.on('pre_checkout_query', async (ctx) => {
-      log.warn('pre_checkout_query without Stars configured; refused')
-      await ctx.answerPreCheckoutQuery(false, {
-        error_message: 'Payments are not enabled on this bot right now.',
-      })
-    })
-  }
-  bot.on('message:refunded_payment', (ctx) => {
-    log.info(
-      { chargeId: ctx.message.refunded_payment.telegram_payment_charge_id },
-      'telegram reported a refunded Stars payment',
-    )
-  })
-  bot.use(sequentialize(sequenceKey))
-  bot.on('message', (ctx) => handleMessage(tg, ctx))
-  bot.on('callback_query', (ctx) => handleCallbackQuery(tg, ctx))
-  bot.catch(async ({ error, ctx }) => {
-    const updateId = ctx.update.update_id
-    log.error({ err: error, updateId, chatId: ctx.chat?.id }, 'telegram update failed')
-    if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => {})
-    const chat = ctx.chat
-    const kind = chat ? chatKindOf(chat) : undefined
-    if (chat && kind) {
-      const msg = ctx.msg
-      const threadId =
-        msg && msg.date !== 0 && msg.is_topic_message ? msg.message_thread_id : undefined
-      await answerFailure(tg, { chatId: chat.id, threadId, isGroup: kind === 'group' }, error)
-    }
-  })
+  installHandlers(bot, tg, deps)
 
   let runner: RunnerHandle | undefined
   let state: { status: ComponentHealth['status']; detail?: string } = {
