@@ -9,6 +9,7 @@ import { createLlmGateway, type LlmGateway } from '../src/llm/create-llm-gateway
 import { DiscordDouble } from '../tests/doubles/discord-double.js'
 import { type OllamaDoubleKnobs, startOllamaDouble } from '../tests/doubles/ollama-double.js'
 import { TelegramApiDouble } from '../tests/doubles/telegram-double.js'
+import { startTestReplica } from '../tests/helpers/coordination.js'
 import { type BenchResult, percentile } from './types.js'
 
 /** The Ollama stand-in of issue #13: first token after 300 ms, then 30 tokens/s. */
@@ -229,8 +230,9 @@ async function discordFirstText(streams: number) {
 async function telegramFirstText() {
   const telegram = await TelegramApiDouble.start()
   const firstTokenAt = new Map<string, number>()
+  const replica = await startTestReplica()
   const bot = createTelegramBot(
-    { core: streamingCore(firstTokenAt, 30), log: silent },
+    { core: streamingCore(firstTokenAt, 30), log: silent, coordination: replica },
     { token: telegram.token, apiRoot: telegram.apiRoot, webhook: false, publicUrl: 'http://x' },
   )
   try {
@@ -249,6 +251,7 @@ async function telegramFirstText() {
     return { firstTextMs: (shown?.at ?? Number.NaN) - at }
   } finally {
     await bot.stop()
+    await replica.close()
     await telegram.close()
   }
 }

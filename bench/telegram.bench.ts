@@ -5,6 +5,7 @@ import { splitForTelegram } from '../bots/telegram/telegram-split.js'
 import type { ChatCore } from '../src/core/chat-core.js'
 import type { ReplyEvent } from '../src/core/types.js'
 import { TelegramApiDouble } from '../tests/doubles/telegram-double.js'
+import { startTestReplica } from '../tests/helpers/coordination.js'
 import { type BenchResult, percentile } from './types.js'
 
 const PERSONA = { id: 'bench', name: 'Bench', tier: 'free', nsfw: false } as const
@@ -51,8 +52,13 @@ function timeEach(runs: number, fn: () => void): number[] {
 /** Streams one reply per chat in `chats` chats at once; returns edits made and time to last final text. */
 async function streamReplies(chats: number, tokens: readonly string[], intervalMs: number) {
   const telegram = await TelegramApiDouble.start()
+  const replica = await startTestReplica()
   const bot = createTelegramBot(
-    { core: scriptedCore(tokens, intervalMs), log: pino({ level: 'silent' }) },
+    {
+      core: scriptedCore(tokens, intervalMs),
+      log: pino({ level: 'silent' }),
+      coordination: replica,
+    },
     { token: telegram.token, apiRoot: telegram.apiRoot, webhook: false, publicUrl: 'http://x' },
   )
   try {
@@ -70,6 +76,7 @@ async function streamReplies(chats: number, tokens: readonly string[], intervalM
     return { elapsed, edits: telegram.callsOf('editMessageText').length / chats }
   } finally {
     await bot.stop()
+    await replica.close()
     await telegram.close()
   }
 }

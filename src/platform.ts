@@ -85,7 +85,7 @@ export async function startPlatform(
     log,
   })
   const counted = instrumentChatCore(core, registry)
-  const bots = botsFrom(config, counted, log, linkSecret, stars)
+  const bots = botsFrom(config, counted, log, linkSecret, stars, coordination)
 
   const plugins: ServerPlugin[] = []
   if (billing) plugins.push({ plugin: billing.routes })

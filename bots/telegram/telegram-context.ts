@@ -5,6 +5,7 @@ import type { InFlight } from '../shared/in-flight.js'
 import type { CallbackCodec } from './callback-data.js'
 import type { ChatAdmins } from './chat-admins.js'
 import type { EditPacer } from './edit-pacer.js'
+import type { UpdateJob } from './telegram-inbox.js'
 import type { TelegramSender } from './telegram-sender.js'
 
 /** What every Telegram handler works with, built once per bot (like Discord's context). */
@@ -17,4 +18,6 @@ export interface TelegramContext {
   readonly codec: CallbackCodec
   readonly admins: ChatAdmins
   readonly inFlight: InFlight
+  /** The inbox job of the update being handled: its reply reports here. */
+  readonly job?: UpdateJob | undefined
 }

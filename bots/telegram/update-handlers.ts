@@ -1,4 +1,3 @@
-import { sequentialize } from '@grammyjs/runner'
 import type { Bot, Context } from 'grammy'
 import { handleCallbackQuery } from './callback-handler.js'
 import { answerFailure } from './command-replies.js'
@@ -10,24 +9,26 @@ import {
 } from './payment-handlers.js'
 import type { TelegramBotDeps } from './telegram-bot.js'
 import type { TelegramContext } from './telegram-context.js'
-import { chatIdOf, chatKindOf } from './update-mapping.js'
+import type { UpdateJobs } from './telegram-inbox.js'
+import { chatKindOf } from './update-mapping.js'
 
-/** The chat (and forum topic) an update belongs to, so updates of one chat run in order. */
-function sequenceKey(ctx: Context): string | undefined {
-  const chat = ctx.chat
-  if (!chat) return undefined
-  const msg = ctx.msg
-  const topic = msg && msg.date !== 0 && msg.is_topic_message ? msg.message_thread_id : undefined
-  return chatIdOf(chat.id, topic)
-}
-
-/** The handlers that map updates to the core, payments first, and the failure answer. */
-export function installHandlers(bot: Bot, tg: TelegramContext, deps: TelegramBotDeps): void {
+/**
+ * The handlers that map updates to the core, payments first, and the failure answer. Updates
+ * come from the inbox, which keeps each chat in order; the handlers of an update report its
+ * reply to the update's job.
+ */
+export function installHandlers(
+  bot: Bot,
+  tg: TelegramContext,
+  deps: TelegramBotDeps,
+  jobs: UpdateJobs,
+): void {
   const { log, sender } = tg
+  const withJob = (ctx: Context): TelegramContext => ({ ...tg, job: jobs.of(ctx.update) })
   const stars = deps.stars
   if (stars) {
     const pay: PaymentContext = { checkout: stars, sender, log, answer: deps.answerPreCheckout }
-    // Before sequencing: Telegram wants the answer within 10 s, whatever the chat is doing.
+    // A checkout query has its own inbox key: Telegram wants the answer within 10 s.
     bot.on('pre_checkout_query', (ctx) => handlePreCheckoutQuery(pay, ctx))
     bot.on('message:successful_payment', (ctx) => handleSuccessfulPayment(pay, ctx))
   } else {
@@ -44,9 +45,8 @@ export function installHandlers(bot: Bot, tg: TelegramContext, deps: TelegramBot
       'telegram reported a refunded Stars payment',
     )
   })
-  bot.use(sequentialize(sequenceKey))
-  bot.on('message', (ctx) => handleMessage(tg, ctx))
-  bot.on('callback_query', (ctx) => handleCallbackQuery(tg, ctx))
+  bot.on('message', (ctx) => handleMessage(withJob(ctx), ctx))
+  bot.on('callback_query', (ctx) => handleCallbackQuery(withJob(ctx), ctx))
   bot.catch(async ({ error, ctx }) => {
     const updateId = ctx.update.update_id
     log.error({ err: error, updateId, chatId: ctx.chat?.id }, 'telegram update failed')

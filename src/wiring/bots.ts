@@ -3,6 +3,7 @@ import type { Logger as PinoLogger } from 'pino'
 import { createDiscordBot, type DiscordBot } from '../../bots/discord/discord-bot.js'
 import { createTelegramBot, type TelegramBot } from '../../bots/telegram/telegram-bot.js'
 import type { Config } from '../config.js'
+import type { Coordination } from '../coordination/create-coordination.js'
 import type { ChatCore } from '../core/chat-core.js'
 import type { AccountNotifier } from '../core/notifier.js'
 import { botStartupProblem, type StartupReporter } from '../startup-messages.js'
@@ -20,6 +21,7 @@ export function botsFrom(
   log: PinoLogger,
   linkSecret: string,
   stars: Stars,
+  coordination: Coordination,
 ): Bots {
   const telegram: TelegramBot | undefined = config.TELEGRAM_BOT_TOKEN
     ? createTelegramBot(
@@ -28,6 +30,7 @@ export function botsFrom(
           log,
           stars: stars.parts?.checkout,
           answerPreCheckout: stars.api?.answerPreCheckoutQuery,
+          coordination,
         },
         {
           token: config.TELEGRAM_BOT_TOKEN,

@@ -17,6 +17,7 @@ import { createSqlStores } from '../../../../src/storage/sql-stores.js'
 import { type OllamaDouble, startOllamaDouble } from '../../../doubles/ollama-double.js'
 import { TelegramApiDouble } from '../../../doubles/telegram-double.js'
 import { createAdapterTestCore } from '../../../helpers/adapter-test-core.js'
+import { startTestReplica, type TestReplica } from '../../../helpers/coordination.js'
 import { createTestDatabase } from '../../../helpers/database.js'
 import { silentLogger } from '../../../helpers/logger.js'
 
@@ -49,10 +50,12 @@ export async function startStack(
   let db: DatabaseHandle | undefined
   let llm: LlmGateway | undefined
   let bot: TelegramBot | undefined
+  let replica: TestReplica | undefined
   const close = async () => {
     await bot?.stop()
     await core?.close(1_000)
     await llm?.close()
+    await replica?.close()
     await db?.destroy()
     await ollama.close()
     await telegram.close()
@@ -60,6 +63,7 @@ export async function startStack(
   let core: RunningChatCore | undefined
   try {
     db = await createTestDatabase('sqlite')
+    replica = await startTestReplica(db)
     llm = createLlmGateway(
       { log, registry: new Registry() },
       {
@@ -89,7 +93,7 @@ export async function startStack(
       model: MODEL,
     })
     bot = createTelegramBot(
-      { core, log },
+      { core, log, coordination: replica },
       {
         token: telegram.token,
         apiRoot: telegram.apiRoot,
