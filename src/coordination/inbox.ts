@@ -7,8 +7,8 @@
  * - a replica claims items for `REPLICA_TIMEOUT_MS` and renews the claim while it works; a
  *   dead replica's claims expire and another replica takes the items over;
  * - within one chat, items are claimed in `seq` order, one at a time: a later one waits until
- *   the earlier one is done or `taken` (in the handler's own queue, e.g. the core's per-person
- *   turn queue, which keeps the order from there);
+ *   the earlier one is done, or `taken` by the same holder (in that replica's own queue, e.g.
+ *   the core's per-person turn queue, which keeps the order from there);
  * - an item whose reply already began (`replyRef`) is continued there on takeover rather
  *   than answered a second time;
  * - a drained replica gives its unstarted items back (`release`), so they are answered after
@@ -44,8 +44,9 @@ export interface Inbox {
   renew(ids: readonly string[], holder: string, ttlMs: number): Promise<string[]>
   /**
    * The handler has taken the entry in (the core queued or started its reply): the chat's next
-   * entry may be claimed now, while `holder` keeps (and renews) its claim on this one until it
-   * finishes or releases it. Without it, a chat's entries run strictly one after another.
+   * entry may now be claimed by the same `holder` (its own queue keeps them in order), which
+   * keeps (and renews) its claim on this one until it finishes or releases it. Other holders
+   * wait until it is done.
    */
   taken(id: string, holder: string): Promise<void>
   /** Notes that the reply to `id` began in `replyRef` (where a takeover continues it). */

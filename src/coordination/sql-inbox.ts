@@ -69,7 +69,17 @@ export class SqlInbox implements Inbox {
               .whereRef('j.platform', '=', 'i.platform')
               .whereRef('j.chat_key', '=', 'i.chat_key')
               .whereRef('j.seq', '<', 'i.seq')
-              .where('j.state', 'not in', ['done', 'taken']),
+              .where('j.state', '<>', 'done')
+              // Taken by this holder: it is in this replica's own queue, which keeps the order.
+              .where((w) =>
+                w.not(
+                  w.and([
+                    w('j.state', '=', 'taken'),
+                    w('j.claimed_by', '=', holder),
+                    w('j.claim_expires_at', '>=', now),
+                  ]),
+                ),
+              ),
           ),
         ),
       )
