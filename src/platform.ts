@@ -101,6 +101,7 @@ export async function startPlatform(
       registry,
       plugins,
       metricsToken: config.METRICS_TOKEN,
+      replicas: () => coordination.membership.live(),
       drain: () => ({ draining, repliesInFlight: core.inFlight() }),
       health,
     },
