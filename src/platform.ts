@@ -83,6 +83,7 @@ export async function startPlatform(
     verification: email?.verification,
     exportFiles,
     log,
+    replicas: coordination.membership,
   })
   const counted = instrumentChatCore(core, registry)
   const bots = botsFrom(config, counted, log, linkSecret, stars, coordination)

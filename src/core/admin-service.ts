@@ -1,6 +1,7 @@
 import type { PersonaRepository } from './persona.js'
 import type { Clock } from './ports/clock.js'
 import type { LlmClient, LlmHostHealth } from './ports/llm.js'
+import type { ReplicaDirectory, ReplicaSummary } from './ports/replicas.js'
 import type { StarsRevenue } from './ports/stars.js'
 import type { Stores } from './ports/stores.js'
 import type { Account, Identity, Platform } from './types.js'
@@ -13,6 +14,8 @@ export interface AdminServiceDeps {
   readonly now: Clock
   /** Telegram Stars is enabled: stats include its subscribers and revenue. */
   readonly stars?: boolean | undefined
+  /** The live processes (replicas) and what each owns. */
+  readonly replicas?: ReplicaDirectory | undefined
 }
 
 export interface AdminStats {
@@ -26,6 +29,8 @@ export interface AdminStats {
   readonly stars?: { readonly subscribers: number; readonly last30Days: StarsRevenue }
   /** Each Ollama host: up or down and how many generations it gets at once. */
   readonly llmHosts: readonly LlmHostHealth[]
+  /** The live processes sharing the database and what each owns. */
+  readonly replicas: readonly ReplicaSummary[]
 }
 
 /** What bot admins look up (`/admin stats`, `/admin user`). */
@@ -69,6 +74,7 @@ export class AdminService {
       personas: this.#deps.personas.list().length,
       ...(stars ? { stars } : {}),
       llmHosts: (await this.#deps.llm?.health().catch(() => [])) ?? [],
+      replicas: (await this.#deps.replicas?.live().catch(() => [])) ?? [],
     }
   }
 }

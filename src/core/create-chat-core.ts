@@ -14,6 +14,7 @@ import type { Clock } from './ports/clock.js'
 import type { ExportFiles } from './ports/export-files.js'
 import type { LlmClient } from './ports/llm.js'
 import type { Logger } from './ports/logger.js'
+import type { ReplicaDirectory } from './ports/replicas.js'
 import type {
   BillingService,
   EntitlementReader,
@@ -42,6 +43,8 @@ export interface ChatCoreDeps {
   readonly billing?: BillingService | undefined
   /** Telegram Stars subscriptions (TELEGRAM_STARS_PRICE); /subscribe and /billing use either. */
   readonly stars?: StarsService | undefined
+  /** The live processes on this database, for `/admin stats`. */
+  readonly replicas?: ReplicaDirectory | undefined
   /** Absent: /verify says email is not enabled. */
   readonly verification?: VerificationService | undefined
   /**
@@ -166,6 +169,7 @@ export function createChatCore(deps: ChatCoreDeps, options: ChatCoreOptions): Ru
       llm: deps.llm,
       now,
       stars: deps.stars !== undefined,
+      replicas: deps.replicas,
     }),
     billing: deps.billing,
     stars: deps.stars,
