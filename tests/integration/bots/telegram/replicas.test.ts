@@ -1,5 +1,9 @@
 import Fastify, { type FastifyInstance } from 'fastify'
+import { Api } from 'grammy'
+import type { Update } from 'grammy/types'
 import { afterEach, describe, expect, it } from 'vitest'
+import { inboxEntryOf } from '../../../../bots/telegram/telegram-inbox.js'
+import { SqlInbox } from '../../../../src/coordination/sql-inbox.js'
 import type { DatabaseHandle } from '../../../../src/storage/create-database.js'
 import { type OllamaDouble, startOllamaDouble } from '../../../doubles/ollama-double.js'
 import { TelegramApiDouble } from '../../../doubles/telegram-double.js'
@@ -32,9 +36,15 @@ describe.each(TEST_DIALECTS)('two Telegram replicas on %s', (dialect) => {
     await database?.destroy()
   })
 
-  async function world(options: { webhook?: boolean } = {}) {
+  async function world(
+    options: {
+      webhook?: boolean
+      before?: (db: DatabaseHandle, t: TelegramApiDouble) => Promise<void>
+    } = {},
+  ) {
     database = await createTestDatabase(dialect)
     telegram = await TelegramApiDouble.start()
+    await options.before?.(database, telegram)
     telegram.floodControl(false)
     ollama = await startOllamaDouble({ models: [MODEL], loaded: [MODEL] })
     ollama.set({ reply: (req) => `Answer to [${lastUserText(req.messages)}].` })
@@ -153,5 +163,36 @@ describe.each(TEST_DIALECTS)('two Telegram replicas on %s', (dialect) => {
     await allAnswered(t, sent)
     expectExactlyOnceInOrder(t, sent)
     expect(o.requestsTo('/api/chat')).toHaveLength(18)
+  })
+
+  it('takes over an update whose replica died mid-reply: Regenerate on that message, no second answer', async () => {
+    const chatId = 94_000
+    const { telegram: t, ollama: o } = await world({
+      // Before the replicas start: a replica began answering update 900, then died.
+      async before(db, double) {
+        const partial = await new Api(double.token, { apiRoot: double.apiRoot }).sendMessage(
+          chatId,
+          'Half an ans',
+        )
+        const update = double.messageUpdate({ chatId, userId: chatId, text: 'cut from 94000' })
+        const box = new SqlInbox(db.db, db.dialect)
+        await box.record([inboxEntryOf(update as unknown as Update)])
+        const [claimed] = await box.claim('telegram', 'dead-replica', 60_000, 1)
+        if (!claimed) throw new Error('not claimed')
+        await box.replyStarted(claimed.id, 'dead-replica', `${chatId}/${partial.message_id}`)
+        // Its claim ran out (a time-to-live in the past stands for "not renewed in time").
+        await box.renew([claimed.id], 'dead-replica', -1)
+      },
+    })
+    const cut = await t.until(() =>
+      t.botMessages(chatId).find((m) => JSON.stringify(m.replyMarkup ?? {}).includes('Regenerate')),
+    )
+    expect(cut.text).toBe('Half an ans')
+    // The next message of the chat is answered normally; the cut one was not answered again.
+    const next = new Map([[chatId, ['next from 94000']]])
+    t.injectMessage({ chatId, userId: chatId, text: 'next from 94000' })
+    await allAnswered(t, next)
+    expect(answers(t, chatId)).toEqual(['Answer to [next from 94000].'])
+    expect(o.requestsTo('/api/chat')).toHaveLength(1)
   })
 })
