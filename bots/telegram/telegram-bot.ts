@@ -1,6 +1,6 @@
 import { autoRetry } from '@grammyjs/auto-retry'
 import type { FastifyPluginAsync } from 'fastify'
-import { Bot } from 'grammy'
+import { Bot, BotError } from 'grammy'
 import type { Update } from 'grammy/types'
 import type { Coordination } from '../../src/coordination/create-coordination.js'
 import type { ChatCore } from '../../src/core/chat-core.js'
@@ -17,7 +17,7 @@ import type { PreCheckoutAnswerSender } from './payment-handlers.js'
 import { logPollingFailures } from './polling-failures.js'
 import { telegramCommandList } from './register-commands.js'
 import type { TelegramContext } from './telegram-context.js'
-import { inboxEntryOf, UpdateJobs } from './telegram-inbox.js'
+import { answeredAtOnce, inboxEntryOf, UpdateJobs } from './telegram-inbox.js'
 import { TelegramPoller } from './telegram-poller.js'
 import { TelegramSender } from './telegram-sender.js'
 import { installHandlers } from './update-handlers.js'
@@ -123,6 +123,7 @@ export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOpt
       cursors,
       log,
       recorded: () => dispatcher.announce(),
+      direct: (update) => handleAtOnce(update),
       token: options.token,
     },
     { allowedUpdates: ALLOWED_UPDATES },
@@ -133,8 +134,21 @@ export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOpt
   }
   let ready = false
 
+  function handleAtOnce(update: Update): void {
+    inFlight.track(
+      bot.handleUpdate(update).catch(async (err: unknown) => {
+        if (err instanceof BotError) await bot.errorHandler(err)
+        else log.error({ err, updateId: update.update_id }, 'telegram update failed')
+      }),
+    )
+  }
+
   /** A webhook call: answered 200 only once the update is recorded (else Telegram retries). */
   const recordUpdate = async (update: Update) => {
+    if (answeredAtOnce(update)) {
+      handleAtOnce(update)
+      return
+    }
     const fresh = await inbox.record([inboxEntryOf(update)])
     if (fresh.length > 0) await dispatcher.announce()
     else log.debug({ updateId: update.update_id }, 'telegram webhook: duplicate update dropped')

@@ -5,7 +5,7 @@ import type { Membership } from '../../src/coordination/membership.js'
 import type { CursorStore } from '../../src/coordination/ports.js'
 import type { Logger } from '../../src/core/ports/logger.js'
 import { describeApiFailure } from './polling-failures.js'
-import { inboxEntryOf } from './telegram-inbox.js'
+import { answeredAtOnce, inboxEntryOf } from './telegram-inbox.js'
 
 /** The lease that makes one replica the Telegram poller. */
 export const POLLER_LEASE = 'telegram:poller'
@@ -20,6 +20,8 @@ export interface TelegramPollerDeps {
   readonly log: Logger
   /** Wakes the dispatchers after updates were recorded. */
   readonly recorded: () => Promise<void>
+  /** Handles an update at once, without the inbox (checkout questions: see `answeredAtOnce`). */
+  readonly direct: (update: Update) => void
   readonly token: string
 }
 
@@ -124,8 +126,9 @@ export class TelegramPoller {
           signal as Parameters<Api['getUpdates']>[1],
         )
         if (updates.length > 0) {
+          for (const update of updates.filter(answeredAtOnce)) this.#deps.direct(update)
           // Recorded first; the offset that confirms them to Telegram moves on only after.
-          await inbox.record(updates.map(inboxEntryOf))
+          await inbox.record(updates.filter((u) => !answeredAtOnce(u)).map(inboxEntryOf))
           const next = Math.max(...updates.map((u) => u.update_id)) + 1
           await cursors.advance(OFFSET_CURSOR, next)
           await this.#deps.recorded()
