@@ -13,6 +13,7 @@ import { createDatabase } from '../src/storage/create-database.js'
 import { migrateToLatest } from '../src/storage/migrate.js'
 import { createSqlStores } from '../src/storage/sql-stores.js'
 import { TelegramApiDouble } from '../tests/doubles/telegram-double.js'
+import { startTestReplica } from '../tests/helpers/coordination.js'
 import { scriptedCore } from './helpers/scripted-core.js'
 import { type BenchResult, percentile } from './types.js'
 
@@ -89,8 +90,10 @@ export async function run(): Promise<BenchResult[]> {
       payers.push({ userId, payload: payloads.issue(account.id, PRICE, Date.now()) })
     }
     const tokens = Array.from({ length: 150 }, (_, i) => `tok${i} `)
+    const replica = await startTestReplica(database)
     const bot = createTelegramBot(
       {
+        coordination: replica,
         core: loadCore(stores, tokens, 20),
         log,
         stars: stars.checkout,
@@ -163,6 +166,7 @@ export async function run(): Promise<BenchResult[]> {
       ]
     } finally {
       await bot.stop()
+      await replica.close()
     }
   } finally {
     await telegram.close()

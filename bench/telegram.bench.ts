@@ -3,6 +3,7 @@ import { createTelegramBot } from '../bots/telegram/telegram-bot.js'
 import { markdownToTelegramHtml } from '../bots/telegram/telegram-html-renderer.js'
 import { splitForTelegram } from '../bots/telegram/telegram-split.js'
 import { TelegramApiDouble } from '../tests/doubles/telegram-double.js'
+import { startTestReplica } from '../tests/helpers/coordination.js'
 import { scriptedCore } from './helpers/scripted-core.js'
 import { type BenchResult, percentile } from './types.js'
 
@@ -19,10 +20,12 @@ function timeEach(runs: number, fn: () => void): number[] {
 /** Streams one reply per chat in `chats` chats at once; returns edits made and time to last final text. */
 async function streamReplies(chats: number, tokens: readonly string[], intervalMs: number) {
   const telegram = await TelegramApiDouble.start()
+  const replica = await startTestReplica()
   const bot = createTelegramBot(
     {
       core: scriptedCore({ tokens: () => tokens, tokenMs: intervalMs }),
       log: pino({ level: 'silent' }),
+      coordination: replica,
     },
     { token: telegram.token, apiRoot: telegram.apiRoot, webhook: false, publicUrl: 'http://x' },
   )
@@ -41,6 +44,7 @@ async function streamReplies(chats: number, tokens: readonly string[], intervalM
     return { elapsed, edits: telegram.callsOf('editMessageText').length / chats }
   } finally {
     await bot.stop()
+    await replica.close()
     await telegram.close()
   }
 }

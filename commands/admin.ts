@@ -107,6 +107,11 @@ export const adminCommand: CoreCommand = {
             (h) =>
               `Ollama ${h.host}: ${h.status}${h.concurrency ? `, ${h.concurrency.limit} at once (${h.concurrency.mode})` : ''}`,
           ),
+          `Processes: ${s.replicas.length}`,
+          ...s.replicas.map(
+            (r) =>
+              `• ${r.host} pid ${r.pid} (v${r.version}, up since ${new Date(r.startedAt).toISOString()})${r.draining ? ', draining' : ''}: ${r.owns.length > 0 ? r.owns.join(', ') : 'no leases'}`,
+          ),
         ].join('\n')
         break
       }

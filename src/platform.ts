@@ -92,6 +92,7 @@ export async function startPlatform(
     verification: email?.verification,
     exportFiles,
     log,
+    replicas: coordination.membership,
   })
   const counted = instrumentChatCore(core, registry)
   const bots = botsFrom(config, counted, log, linkSecret, stars, {
@@ -125,6 +126,7 @@ export async function startPlatform(
       registry,
       plugins,
       metricsToken: config.METRICS_TOKEN,
+      replicas: () => coordination.membership.live(),
       drain: () => ({ draining, repliesInFlight: core.inFlight() }),
       health,
     },

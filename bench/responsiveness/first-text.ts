@@ -3,6 +3,7 @@ import { createTelegramBot } from '../../bots/telegram/telegram-bot.js'
 import type { ChatCore } from '../../src/core/chat-core.js'
 import { DiscordDouble } from '../../tests/doubles/discord-double.js'
 import { TelegramApiDouble } from '../../tests/doubles/telegram-double.js'
+import { startTestReplica } from '../../tests/helpers/coordination.js'
 import { mentionAtOnce } from '../helpers/discord-mentions.js'
 import { scriptedCore } from '../helpers/scripted-core.js'
 import { percentile } from '../types.js'
@@ -88,8 +89,9 @@ export async function discordFirstText(streams: number) {
 export async function telegramFirstText() {
   const telegram = await TelegramApiDouble.start()
   const firstTokenAt = new Map<string, number>()
+  const replica = await startTestReplica()
   const bot = createTelegramBot(
-    { core: streamingCore(firstTokenAt, 30), log: silent },
+    { core: streamingCore(firstTokenAt, 30), log: silent, coordination: replica },
     { token: telegram.token, apiRoot: telegram.apiRoot, webhook: false, publicUrl: 'http://x' },
   )
   try {

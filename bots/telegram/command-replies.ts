@@ -52,6 +52,7 @@ export async function runCommand(
     })
     .finally(taken)
   tg.inFlight.track(task)
+  tg.job?.track(task)
   await first
 }
 
@@ -66,7 +67,9 @@ export async function streamReply(
   const first = new Promise<void>((resolve) => {
     taken = resolve
   })
-  tg.inFlight.track(rendererFor(tg, target, replyTo).run(events, taken), controller)
+  const task = rendererFor(tg, target, replyTo).run(events, taken)
+  tg.inFlight.track(task, controller)
+  tg.job?.track(task)
   await first
 }
 
@@ -79,7 +82,7 @@ function rendererFor(
     'Regenerate',
     tg.codec.encode({ command: 'regenerate', args: {} }),
   )
-  return new ReplyRenderer(tg, target, { replyTo, regenerate })
+  return new ReplyRenderer(tg, target, { replyTo, regenerate, job: tg.job })
 }
 
 async function commandReply(

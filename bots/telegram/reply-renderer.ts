@@ -5,6 +5,7 @@ import { closeOpenMarkdown } from '../shared/markdown-state.js'
 import { userMessageFor } from '../shared/user-messages.js'
 import type { EditPacer } from './edit-pacer.js'
 import { MessageEditor } from './message-editor.js'
+import type { UpdateJob } from './telegram-inbox.js'
 import type { ChatTarget, TelegramSender } from './telegram-sender.js'
 import { splitForTelegram } from './telegram-split.js'
 
@@ -22,6 +23,8 @@ export interface ReplyRendererOptions {
   readonly replyTo?: number | undefined
   /** The Regenerate button shown under a reply that a restart cut off. */
   readonly regenerate?: InlineKeyboard | undefined
+  /** The inbox job of the update answered: told when the reply began, or that it never did. */
+  readonly job?: Pick<UpdateJob, 'replyStarted' | 'giveBack'> | undefined
 }
 
 /**
@@ -37,6 +40,10 @@ export class ReplyRenderer {
   readonly #replyTo: number | undefined
   readonly #regenerate: InlineKeyboard | undefined
   #cut = false
+  readonly #job: ReplyRendererOptions['job']
+  #started = false
+  /** Cancelled by a drain before it began: answered after the restart instead. */
+  #givenBack = false
   readonly #editors: MessageEditor[] = []
   #typing: ReturnType<typeof setInterval> | undefined
   #typingInFlight = false
@@ -48,6 +55,7 @@ export class ReplyRenderer {
     this.#typingIntervalMs = options.typingIntervalMs ?? 4_000
     this.#replyTo = options.replyTo
     this.#regenerate = options.regenerate
+    this.#job = options.job
   }
 
   /**
@@ -99,12 +107,16 @@ export class ReplyRenderer {
       case 'delta':
         this.#text += event.text
         await this.#show(streamingChunks(this.#text))
+        this.#markStarted()
         return undefined
       case 'done':
         return event.text.trim().length > 0 ? event.text : 'The model returned an empty answer.'
       case 'error':
         if (event.partialText !== undefined) this.#text = event.partialText
         this.#cut = Boolean(event.error.params.restarting) && !event.error.params.notStarted
+        if (event.error.params.restarting && event.error.params.notStarted && this.#job) {
+          this.#givenBack = this.#job.giveBack()
+        }
         return this.#withError(userMessageFor(event.error))
     }
   }
@@ -133,7 +145,22 @@ export class ReplyRenderer {
     this.#editors.push(new MessageEditor(this.#deps, this.#target, id, text))
   }
 
+  #markStarted(): void {
+    const first = this.#editors[0]
+    if (this.#started || !first) return
+    this.#started = true
+    this.#job?.replyStarted(this.#target.chatId, first.messageId)
+  }
+
   async #finish(text: string): Promise<void> {
+    if (this.#givenBack) {
+      // The update is answered after the restart: the waiting notice goes away meanwhile.
+      for (const editor of this.#editors) {
+        await editor.idle()
+        await this.#deps.sender.deleteMessage(this.#target, editor.messageId)
+      }
+      return
+    }
     const chunks = splitForTelegram(text)
     for (const [i, chunk] of chunks.entries()) {
       const keyboard = this.#cut && i === chunks.length - 1 ? this.#regenerate : undefined

@@ -1,32 +1,27 @@
 import { autoRetry } from '@grammyjs/auto-retry'
-import { type RunnerHandle, run, sequentialize } from '@grammyjs/runner'
 import type { FastifyPluginAsync } from 'fastify'
-import { Bot, type Context } from 'grammy'
+import { Bot, BotError } from 'grammy'
 import type { Update } from 'grammy/types'
+import type { Coordination } from '../../src/coordination/create-coordination.js'
 import type { ChatCore } from '../../src/core/chat-core.js'
 import type { Logger } from '../../src/core/ports/logger.js'
 import type { PlatformMessenger } from '../../src/core/ports/messenger.js'
 import type { StarsCheckout } from '../../src/core/ports/stars.js'
 import type { ComponentHealth } from '../../src/core/types.js'
 import { InFlight } from '../shared/in-flight.js'
+import { InboxDispatcher } from '../shared/inbox-dispatcher.js'
 import { CallbackCodec } from './callback-data.js'
-import { handleCallbackQuery } from './callback-handler.js'
 import { ChatAdmins } from './chat-admins.js'
-import { answerFailure } from './command-replies.js'
 import { EditPacer } from './edit-pacer.js'
-import { handleMessage } from './message-handler.js'
-import {
-  handlePreCheckoutQuery,
-  handleSuccessfulPayment,
-  type PaymentContext,
-  type PreCheckoutAnswerSender,
-} from './payment-handlers.js'
-import { describeApiFailure, logPollingFailures } from './polling-failures.js'
+import type { PreCheckoutAnswerSender } from './payment-handlers.js'
+import { logPollingFailures } from './polling-failures.js'
 import { telegramCommandList } from './register-commands.js'
 import type { TelegramContext } from './telegram-context.js'
 import { TelegramFiles } from './telegram-files.js'
+import { answeredAtOnce, inboxEntryOf, UpdateJobs } from './telegram-inbox.js'
+import { TelegramPoller } from './telegram-poller.js'
 import { TelegramSender } from './telegram-sender.js'
-import { chatIdOf, chatKindOf } from './update-mapping.js'
+import { installHandlers } from './update-handlers.js'
 import { TELEGRAM_WEBHOOK_PATH, telegramWebhookRoutes } from './webhook-routes.js'
 
 export interface TelegramBotDeps {
@@ -36,6 +31,8 @@ export interface TelegramBotDeps {
   readonly stars?: StarsCheckout | undefined
   /** Sends pre-checkout answers on the payments client (`createTelegramStarsApi`). */
   readonly answerPreCheckout?: PreCheckoutAnswerSender | undefined
+  /** The inbox, this replica and its leases: updates are recorded, then handled from there. */
+  readonly coordination: Pick<Coordination, 'membership' | 'inbox' | 'bus' | 'cursors'>
 }
 
 export interface TelegramBotOptions {
@@ -74,25 +71,17 @@ export interface TelegramBot {
 /** `successful_payment` and `refunded_payment` arrive as messages; checkout as its own type. */
 export const ALLOWED_UPDATES = ['message', 'callback_query', 'pre_checkout_query'] as const
 
-/** The chat (and forum topic) an update belongs to, so updates of one chat run in order. */
-function sequenceKey(ctx: Context): string | undefined {
-  const chat = ctx.chat
-  if (!chat) return undefined
-  const msg = ctx.msg
-  const topic = msg && msg.date !== 0 && msg.is_topic_message ? msg.message_thread_id : undefined
-  return chatIdOf(chat.id, topic)
-}
-
 /**
- * Builds the Telegram adapter: a grammY bot with auto-retry, per-chat sequencing and the
- * handlers that map updates to the core. Nothing talks to Telegram before `start()`.
+ * Builds the Telegram adapter: a grammY bot with auto-retry and the handlers that map updates
+ * to the core. Updates are recorded in the inbox (by the one polling replica, or by whichever
+ * replica a webhook call reaches) and handled from there by every replica, each chat in order.
+ * Nothing talks to Telegram before `start()`.
  */
 export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOptions): TelegramBot {
   const log = deps.log.child({ component: 'telegram' })
   const apiRoot = options.apiRoot?.replace(/\/+$/, '')
   const bot = new Bot(options.token, { client: apiRoot ? { apiRoot } : {} })
-  // The runner runs silent (it would print to the console, token included in fetch errors):
-  // this logs the failed polls instead, each attempt, so it goes in before auto-retry.
+  // Logs each failed poll (token scrubbed from fetch errors), so it goes in before auto-retry.
   bot.api.config.use(logPollingFailures(log, options.token))
   // A flooded chat can answer 429 many times in a row: each is waited out, so a reply is
   // delayed, never dropped. The bound only stops a request that Telegram never accepts.
@@ -115,56 +104,56 @@ export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOpt
     inFlight,
   }
 
-  const stars = deps.stars
-  if (stars) {
-    const pay: PaymentContext = { checkout: stars, sender, log, answer: deps.answerPreCheckout }
-    // Before sequencing: Telegram wants the answer within 10 s, whatever the chat is doing.
-    bot.on('pre_checkout_query', (ctx) => handlePreCheckoutQuery(pay, ctx))
-    bot.on('message:successful_payment', (ctx) => handleSuccessfulPayment(pay, ctx))
-  } else {
-    bot.on('pre_checkout_query', async (ctx) => {
-      log.warn('pre_checkout_query without Stars configured; refused')
-      await ctx.answerPreCheckoutQuery(false, {
-        error_message: 'Payments are not enabled on this bot right now.',
-      })
-    })
-  }
-  bot.on('message:refunded_payment', (ctx) => {
-    log.info(
-      { chargeId: ctx.message.refunded_payment.telegram_payment_charge_id },
-      'telegram reported a refunded Stars payment',
-    )
-  })
-  bot.use(sequentialize(sequenceKey))
-  bot.on('message', (ctx) => handleMessage(tg, ctx))
-  bot.on('callback_query', (ctx) => handleCallbackQuery(tg, ctx))
-  bot.catch(async ({ error, ctx }) => {
-    const updateId = ctx.update.update_id
-    log.error({ err: error, updateId, chatId: ctx.chat?.id }, 'telegram update failed')
-    if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => {})
-    const chat = ctx.chat
-    const kind = chat ? chatKindOf(chat) : undefined
-    if (chat && kind) {
-      const msg = ctx.msg
-      const threadId =
-        msg && msg.date !== 0 && msg.is_topic_message ? msg.message_thread_id : undefined
-      await answerFailure(tg, { chatId: chat.id, threadId, isGroup: kind === 'group' }, error)
-    }
-  })
+  const jobs = new UpdateJobs()
+  installHandlers(bot, tg, deps, jobs)
 
-  let runner: RunnerHandle | undefined
+  const { membership, inbox, bus, cursors } = deps.coordination
+  const dispatcher = new InboxDispatcher({
+    inbox,
+    bus,
+    platform: 'telegram',
+    holder: membership.id,
+    ttlMs: membership.timeoutMs,
+    log,
+    handle: (entry, work) => jobs.handle(bot, tg, entry, work),
+  })
+  const poller = new TelegramPoller(
+    {
+      api: bot.api,
+      membership,
+      inbox,
+      cursors,
+      log,
+      recorded: () => dispatcher.announce(),
+      direct: (update) => handleAtOnce(update),
+      token: options.token,
+    },
+    { allowedUpdates: ALLOWED_UPDATES },
+  )
   let state: { status: ComponentHealth['status']; detail?: string } = {
     status: 'down',
     detail: 'not started',
   }
   let ready = false
 
-  const processUpdate = (update: Update) => {
+  function handleAtOnce(update: Update): void {
     inFlight.track(
-      bot.handleUpdate(update).catch((err: unknown) => {
-        log.error({ err, updateId: update.update_id }, 'telegram webhook update failed')
+      bot.handleUpdate(update).catch(async (err: unknown) => {
+        if (err instanceof BotError) await bot.errorHandler(err)
+        else log.error({ err, updateId: update.update_id }, 'telegram update failed')
       }),
     )
+  }
+
+  /** A webhook call: answered 200 only once the update is recorded (else Telegram retries). */
+  const recordUpdate = async (update: Update) => {
+    if (answeredAtOnce(update)) {
+      handleAtOnce(update)
+      return
+    }
+    const fresh = await inbox.record([inboxEntryOf(update)])
+    if (fresh.length > 0) await dispatcher.announce()
+    else log.debug({ updateId: update.update_id }, 'telegram webhook: duplicate update dropped')
   }
 
   async function registerCommands(): Promise<void> {
@@ -175,6 +164,15 @@ export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOpt
     } catch (err) {
       log.warn({ err }, 'telegram setMyCommands failed; commands still work when typed')
     }
+  }
+
+  async function stopIntake(): Promise<void> {
+    // Webhook calls now answer 503, so Telegram delivers them again (to another replica or
+    // after the restart); the poller lease goes to another replica at once.
+    ready = false
+    await poller.stop()
+    // Entries not claimed yet stay in the inbox for another replica or the restart.
+    await dispatcher.stopClaiming()
   }
 
   return {
@@ -194,13 +192,21 @@ export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOpt
     },
 
     webhookRoutes: telegramWebhookRoutes(
-      { log, process: processUpdate, ready: () => ready },
+      { log, record: recordUpdate, ready: () => ready },
       { secretToken: options.webhookSecret },
     ),
 
     health(): ComponentHealth {
-      if (ready && runner && !runner.isRunning()) {
-        return { name: 'telegram', essential: false, status: 'down', detail: 'polling stopped' }
+      if (ready && !options.webhook) {
+        if (poller.state === 'refused') {
+          return { name: 'telegram', essential: false, status: 'down', detail: poller.detail }
+        }
+        if (poller.state === 'conflict') {
+          const detail = 'getUpdates refused (409): another process polls or a webhook is set'
+          return { name: 'telegram', essential: false, status: 'down', detail }
+        }
+        const detail = poller.state === 'polling' ? 'polling' : 'standby: another replica polls'
+        return { name: 'telegram', essential: false, status: 'up', detail }
       }
       return { name: 'telegram', essential: false, ...state }
     },
@@ -220,6 +226,7 @@ export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOpt
       }
       ready = true
       await registerCommands()
+      dispatcher.start()
       if (options.webhook) {
         const url = `${options.publicUrl.replace(/\/+$/, '')}${TELEGRAM_WEBHOOK_PATH}`
         await bot.api.setWebhook(url, {
@@ -229,32 +236,19 @@ export function createTelegramBot(deps: TelegramBotDeps, options: TelegramBotOpt
         log.info({ username: bot.botInfo.username, url }, 'telegram webhook set')
       } else {
         await bot.api.deleteWebhook()
-        runner = run(bot, {
-          runner: { fetch: { allowed_updates: [...ALLOWED_UPDATES] }, silent: true },
-        })
-        // The runner gives up on 401 and 409 (and after retrying for hours); health() then
-        // reports "polling stopped".
-        void runner.task()?.catch((err: unknown) => {
-          log.error(
-            { err: describeApiFailure(err, options.token) },
-            'telegram long polling stopped; no updates until restart',
-          )
-        })
+        await poller.start()
         log.info({ username: bot.botInfo.username }, 'telegram long polling started')
       }
       state = { status: 'up' }
     },
 
-    async stopIntake() {
-      // Webhook calls now answer 503, so Telegram delivers them again after the restart.
-      ready = false
-      if (runner?.isRunning()) await runner.stop()
-    },
+    stopIntake,
 
     async stop() {
-      ready = false
-      if (runner?.isRunning()) await runner.stop()
+      await stopIntake()
       await inFlight.drain(options.stopGraceMs ?? 10_000)
+      // Each handled entry is finished, or released when its turn never began.
+      await dispatcher.settle()
       state = { status: 'down', detail: 'stopped' }
       log.info('telegram stopped')
     },

@@ -6,6 +6,7 @@ import type { CallbackCodec } from './callback-data.js'
 import type { ChatAdmins } from './chat-admins.js'
 import type { EditPacer } from './edit-pacer.js'
 import type { TelegramFiles } from './telegram-files.js'
+import type { UpdateJob } from './telegram-inbox.js'
 import type { TelegramSender } from './telegram-sender.js'
 
 /** What every Telegram handler works with, built once per bot (like Discord's context). */
@@ -20,4 +21,6 @@ export interface TelegramContext {
   /** Photo and document downloads (`getFile` + the file URL under the API root). */
   readonly files: TelegramFiles
   readonly inFlight: InFlight
+  /** The inbox job of the update being handled: its reply reports here. */
+  readonly job?: UpdateJob | undefined
 }

@@ -2,20 +2,17 @@ import { timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsync } from 'fastify'
 import type { Update } from 'grammy/types'
 import type { Logger } from '../../src/core/ports/logger.js'
-import { RecentIds } from '../shared/recent-ids.js'
 
 export interface TelegramWebhookDeps {
   readonly log: Logger
-  /** Processes an update in the background; never rejects. */
-  readonly process: (update: Update) => void
+  /** Records the update in the inbox (a no-op for one recorded before); rejects on failure. */
+  readonly record: (update: Update) => Promise<void>
   /** False until the bot knows itself (getMe); updates are refused with 503 before. */
   readonly ready: () => boolean
 }
 
 export interface TelegramWebhookOptions {
   readonly secretToken: string | undefined
-  /** How many recent `update_id`s are remembered to drop redeliveries. */
-  readonly rememberUpdates?: number
 }
 
 export const TELEGRAM_WEBHOOK_PATH = '/webhooks/telegram'
@@ -28,15 +25,16 @@ function sameSecret(given: unknown, expected: string): boolean {
 }
 
 /**
- * `POST /webhooks/telegram`: checks `X-Telegram-Bot-Api-Secret-Token` (401), drops duplicate
- * `update_id`s, acknowledges with 200 at once and processes the update in the background, so
- * Telegram never re-sends an update because a reply is slow.
+ * `POST /webhooks/telegram`: checks `X-Telegram-Bot-Api-Secret-Token` (401), records the update
+ * in the inbox (a redelivered `update_id` is recorded once) and answers 200 once it is recorded,
+ * without waiting for the reply, so Telegram never re-sends an update because a reply is slow.
+ * Any replica may receive it; the inbox hands it to one. When recording fails the answer is
+ * 500 and Telegram delivers it again.
  */
 export function telegramWebhookRoutes(
   deps: TelegramWebhookDeps,
   options: TelegramWebhookOptions,
 ): FastifyPluginAsync {
-  const seen = new RecentIds<number>(options.rememberUpdates ?? 10_000)
   return async (app) => {
     app.post(TELEGRAM_WEBHOOK_PATH, async (request, reply) => {
       const secret = options.secretToken
@@ -53,9 +51,12 @@ export function telegramWebhookRoutes(
         return reply.code(400).send({ ok: false, error: 'expected a Telegram update' })
       }
       if (!deps.ready()) return reply.code(503).send({ ok: false, error: 'starting' })
-      if (seen.add(update.update_id)) deps.process(update as Update)
-      else
-        deps.log.debug({ updateId: update.update_id }, 'telegram webhook: duplicate update dropped')
+      try {
+        await deps.record(update as Update)
+      } catch (err) {
+        deps.log.error({ err, updateId: update.update_id }, 'telegram webhook: recording failed')
+        return reply.code(500).send({ ok: false, error: 'not recorded; retry' })
+      }
       return reply.code(200).send({ ok: true })
     })
   }

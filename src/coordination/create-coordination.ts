@@ -3,8 +3,9 @@ import { hostname } from 'node:os'
 import type { DatabaseHandle } from '../storage/create-database.js'
 import type { Inbox } from './inbox.js'
 import { Membership } from './membership.js'
-import type { LeaseStore, SignalBus } from './ports.js'
+import type { CursorStore, LeaseStore, SignalBus } from './ports.js'
 import { LocalSignalBus, PgSignalBus } from './signal-bus.js'
+import { SqlCursorStore } from './sql-cursor-store.js'
 import { SqlInbox } from './sql-inbox.js'
 import { SqlLeaseStore } from './sql-lease-store.js'
 import { SqlReplicaRegistry } from './sql-replica-registry.js'
@@ -15,6 +16,8 @@ export interface Coordination {
   readonly leases: LeaseStore
   /** Arrived messages and updates, recorded before they are handled. */
   readonly inbox: Inbox
+  /** Forward-only positions (the Telegram polling offset). */
+  readonly cursors: CursorStore
   /** Wakes waiters on every replica: LISTEN/NOTIFY on PostgreSQL, in-process on SQLite. */
   readonly bus: SignalBus
   /** True on PostgreSQL, where other processes may share the database. */
@@ -55,6 +58,7 @@ export function createCoordination(options: CoordinationOptions): Coordination {
     membership,
     leases,
     inbox: new SqlInbox(database.db, database.dialect),
+    cursors: new SqlCursorStore(database.db),
     bus,
     shared,
     async close() {

@@ -7,7 +7,8 @@
  * - a replica claims items for `REPLICA_TIMEOUT_MS` and renews the claim while it works; a
  *   dead replica's claims expire and another replica takes the items over;
  * - within one chat, items are claimed in `seq` order, one at a time: a later one waits until
- *   the earlier one is done;
+ *   the earlier one is done, or `taken` by the same holder (in that replica's own queue, e.g.
+ *   the core's per-person turn queue, which keeps the order from there);
  * - an item whose reply already began (`replyRef`) is continued there on takeover rather
  *   than answered a second time;
  * - a drained replica gives its unstarted items back (`release`), so they are answered after
@@ -41,6 +42,13 @@ export interface Inbox {
   claim(platform: string, holder: string, ttlMs: number, limit: number): Promise<ClaimedEntry[]>
   /** Extends `holder`'s claims on `ids`; returns the ids it still holds. */
   renew(ids: readonly string[], holder: string, ttlMs: number): Promise<string[]>
+  /**
+   * The handler has taken the entry in (the core queued or started its reply): the chat's next
+   * entry may now be claimed by the same `holder` (its own queue keeps them in order), which
+   * keeps (and renews) its claim on this one until it finishes or releases it. Other holders
+   * wait until it is done.
+   */
+  taken(id: string, holder: string): Promise<void>
   /** Notes that the reply to `id` began in `replyRef` (where a takeover continues it). */
   replyStarted(id: string, holder: string, replyRef: string): Promise<void>
   /** Handled: the entry keeps its id (duplicates stay no-ops) and drops its payload. */

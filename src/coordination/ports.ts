@@ -68,3 +68,14 @@ export interface SignalBus {
   subscribe(channel: string, onSignal: (payload: string) => void): () => void
   close(): Promise<void>
 }
+
+/**
+ * Named positions that only move forward, such as the Telegram polling offset: whoever polls
+ * next continues from the stored one. A late write from a replica that lost its lease can
+ * never move a cursor back.
+ */
+export interface CursorStore {
+  get(name: string): Promise<number | undefined>
+  /** Sets the cursor to `value` when that is further than the stored one. */
+  advance(name: string, value: number): Promise<void>
+}

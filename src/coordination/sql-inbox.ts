@@ -4,6 +4,9 @@ import type { Database } from '../storage/database.js'
 import { dbNowMs } from './db-clock.js'
 import type { ClaimedEntry, Inbox, InboxEntry } from './inbox.js'
 
+/** A claim is held while `claimed` (the chat's next entry waits) and while `taken`. */
+const HELD = ['claimed', 'taken']
+
 /** `Inbox` over the `inbox` table; on PostgreSQL, rival claimants skip each other's rows. */
 export class SqlInbox implements Inbox {
   readonly #db: Kysely<Database>
@@ -55,7 +58,7 @@ export class SqlInbox implements Inbox {
       .where((eb) =>
         eb.or([
           eb('i.state', '=', 'pending'),
-          eb.and([eb('i.state', '=', 'claimed'), eb('i.claim_expires_at', '<', now)]),
+          eb.and([eb('i.state', 'in', HELD), eb('i.claim_expires_at', '<', now)]),
         ]),
       )
       .where(({ not, exists, selectFrom }) =>
@@ -66,7 +69,17 @@ export class SqlInbox implements Inbox {
               .whereRef('j.platform', '=', 'i.platform')
               .whereRef('j.chat_key', '=', 'i.chat_key')
               .whereRef('j.seq', '<', 'i.seq')
-              .where('j.state', '<>', 'done'),
+              .where('j.state', '<>', 'done')
+              // Taken by this holder: it is in this replica's own queue, which keeps the order.
+              .where((w) =>
+                w.not(
+                  w.and([
+                    w('j.state', '=', 'taken'),
+                    w('j.claimed_by', '=', holder),
+                    w('j.claim_expires_at', '>=', now),
+                  ]),
+                ),
+              ),
           ),
         ),
       )
@@ -104,10 +117,20 @@ export class SqlInbox implements Inbox {
       .set({ claim_expires_at: sql<number>`${this.#now} + ${ttlMs}` })
       .where('id', 'in', [...ids])
       .where('claimed_by', '=', holder)
-      .where('state', '=', 'claimed')
+      .where('state', 'in', HELD)
       .returning('id')
       .execute()
     return rows.map((r) => r.id)
+  }
+
+  async taken(id: string, holder: string): Promise<void> {
+    await this.#db
+      .updateTable('inbox')
+      .set({ state: 'taken' })
+      .where('id', '=', id)
+      .where('claimed_by', '=', holder)
+      .where('state', '=', 'claimed')
+      .execute()
   }
 
   async replyStarted(id: string, holder: string, replyRef: string): Promise<void> {
@@ -134,7 +157,7 @@ export class SqlInbox implements Inbox {
       .set({ state: 'pending', claimed_by: null, claim_expires_at: null })
       .where('id', '=', id)
       .where('claimed_by', '=', holder)
-      .where('state', '=', 'claimed')
+      .where('state', 'in', HELD)
       .execute()
   }
 

@@ -1,6 +1,7 @@
 import type { PersonaRepository } from './persona.js'
 import type { Clock } from './ports/clock.js'
 import type { LlmClient, LlmHostHealth } from './ports/llm.js'
+import type { ReplicaDirectory, ReplicaSummary } from './ports/replicas.js'
 import type { StarsRevenue } from './ports/stars.js'
 import type { Stores } from './ports/stores.js'
 import type { Account, Identity, Platform } from './types.js'
@@ -13,6 +14,8 @@ export interface AdminServiceDeps {
   readonly now: Clock
   /** Telegram Stars is enabled: stats include its subscribers and revenue. */
   readonly stars?: boolean | undefined
+  /** The live processes (replicas) and what each owns. */
+  readonly replicas?: ReplicaDirectory | undefined
 }
 
 export interface AdminStats {
@@ -28,6 +31,8 @@ export interface AdminStats {
   readonly llmHosts: readonly LlmHostHealth[]
   /** People blocked in the console, with a platform handle when they have one. */
   readonly blocked: readonly { readonly accountId: string; readonly label: string }[]
+  /** The live processes sharing the database and what each owns. */
+  readonly replicas: readonly ReplicaSummary[]
 }
 
 /** What bot admins look up (`/admin stats`, `/admin user`). */
@@ -83,6 +88,7 @@ export class AdminService {
       ...(stars ? { stars } : {}),
       llmHosts: (await this.#deps.llm?.health().catch(() => [])) ?? [],
       blocked: await this.#blocked(),
+      replicas: (await this.#deps.replicas?.live().catch(() => [])) ?? [],
     }
   }
 

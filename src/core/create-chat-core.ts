@@ -18,6 +18,7 @@ import type { Clock } from './ports/clock.js'
 import type { ExportFiles } from './ports/export-files.js'
 import type { LlmClient } from './ports/llm.js'
 import type { Logger } from './ports/logger.js'
+import type { ReplicaDirectory } from './ports/replicas.js'
 import type {
   BillingService,
   ConsoleAccess,
@@ -49,6 +50,8 @@ export interface ChatCoreDeps {
   readonly stars?: StarsService | undefined
   /** The operator console's sign-in links (`/admin console`). */
   readonly console?: ConsoleAccess | undefined
+  /** The live processes on this database, for `/admin stats`. */
+  readonly replicas?: ReplicaDirectory | undefined
   /** Absent: /verify says email is not enabled. */
   readonly verification?: VerificationService | undefined
   /**
@@ -195,6 +198,7 @@ export function createChatCore(deps: ChatCoreDeps, options: ChatCoreOptions): Ru
       llm: deps.llm,
       now,
       stars: deps.stars !== undefined,
+      replicas: deps.replicas,
     }),
     billing: deps.billing,
     stars: deps.stars,

@@ -122,7 +122,6 @@ export class ReplyEngine {
         )
         admitted = { ...admitted, model: media.model, media }
       }
-      yield { type: 'accepted', persona: summarizePersona(admitted.persona), model: admitted.model }
       yield* this.#turn(message, admitted, signal, async (conversation) => {
         await this.#stores.conversations.append({
           conversationId: conversation.id,
@@ -145,7 +144,6 @@ export class ReplyEngine {
     try {
       if (this.#closing) throw new AppError('CANCELLED', 'shutting down')
       const admitted = await this.#admit(caller, caller, this.#rules.settingsReader())
-      yield { type: 'accepted', persona: summarizePersona(admitted.persona), model: admitted.model }
       yield* this.#turn(caller, admitted, signal, (conversation) =>
         prepareRegenerate(this.#stores.conversations, caller, conversation),
       )
@@ -181,11 +179,17 @@ export class ReplyEngine {
     const key = speaker.account.id
     const untrack = this.#turns.start(key)
     let turn: Turn | undefined
+    let pending: Promise<Turn> | undefined
     try {
       const ahead = this.#flight.size(key)
-      if (ahead > 0) yield { type: 'queued', position: ahead }
+      // The place in the account's queue is taken before the first event, so a turn accepted
+      // first also runs first (the adapters hand over the chat's next message on that event).
       // close() cancels every turn through the single-flight, so only the caller's signal is passed.
-      turn = await this.#flight.acquire(key, signal)
+      pending = this.#flight.acquire(key, signal)
+      pending.catch(() => {})
+      yield { type: 'accepted', persona: summarizePersona(persona), model }
+      if (ahead > 0) yield { type: 'queued', position: ahead }
+      turn = await pending
       // The turns ahead used quota while this one waited.
       if (ahead > 0) await this.#rules.checkQuota(speaker)
       const conversation = await this.#rules.conversation(place, speaker.account.id, persona)
@@ -222,7 +226,13 @@ export class ReplyEngine {
           : event
       }
     } finally {
-      turn?.release()
+      if (turn) turn.release()
+      // A consumer that stopped before the turn came gives its place up when it comes.
+      else
+        void pending?.then(
+          (t) => t.release(),
+          () => {},
+        )
       untrack()
     }
   }

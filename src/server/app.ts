@@ -10,6 +10,7 @@ import Fastify, {
 } from 'fastify'
 import type { Logger } from 'pino'
 import { collectDefaultMetrics, type Registry } from 'prom-client'
+import type { ReplicaInfo } from '../coordination/ports.js'
 import { AppError, type AppErrorCode } from '../core/errors.js'
 import type { ComponentHealth } from '../core/types.js'
 import { htmlPage } from '../shared/html.js'
@@ -31,6 +32,8 @@ export interface ServerDeps {
   readonly drain?: (() => DrainState) | undefined
   /** METRICS_TOKEN: bearer token for `/metrics` and health details. */
   readonly metricsToken?: string | undefined
+  /** The live replicas and what each owns, listed in `/health` details. */
+  readonly replicas?: (() => Promise<readonly ReplicaInfo[]>) | undefined
   /** Served by `GET /metrics`; default process metrics are added once per registry. */
   readonly registry: Registry
   /** Route groups (email verification, Telegram webhook, billing), each encapsulated. */
@@ -130,6 +133,7 @@ export async function createServer(
     drain: deps.drain,
     registry: deps.registry,
     metricsToken: deps.metricsToken,
+    replicas: deps.replicas,
   })
 
   app.setNotFoundHandler((request, reply) =>

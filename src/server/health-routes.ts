@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { Registry } from 'prom-client'
+import type { ReplicaInfo } from '../coordination/ports.js'
 import type { ComponentHealth } from '../core/types.js'
 import { type DrainState, isReady, overallStatus } from './health-status.js'
 
@@ -15,6 +16,8 @@ export interface HealthRoutesOptions {
    * Unset: only local requests (loopback, not forwarded by a proxy) get them.
    */
   readonly metricsToken?: string | undefined
+  /** Live replicas (id, host, pid, version, start, heartbeat, draining, leases owned). */
+  readonly replicas?: (() => Promise<readonly ReplicaInfo[]>) | undefined
 }
 
 const NOT_DRAINING: DrainState = { draining: false, repliesInFlight: 0 }
@@ -67,6 +70,7 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
       body.draining = state.draining
       body.repliesInFlight = state.repliesInFlight
       body.components = list
+      if (options.replicas) body.replicas = await replicasOr(options.replicas, app.log)
     }
     return body
   })
@@ -103,4 +107,16 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
     const text = await options.registry.metrics()
     return reply.type(options.registry.contentType).send(text)
   })
+}
+
+async function replicasOr(
+  list: () => Promise<readonly ReplicaInfo[]>,
+  log: { error(obj: object, msg: string): void },
+): Promise<readonly ReplicaInfo[] | string> {
+  try {
+    return await list()
+  } catch (err) {
+    log.error({ err }, 'listing replicas failed')
+    return 'unavailable'
+  }
 }

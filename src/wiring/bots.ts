@@ -16,7 +16,7 @@ export interface Bots {
   readonly discord: DiscordBot | undefined
 }
 
-/** What the Discord bot needs to share its shards with other replicas. */
+/** What the bots need to share their work with other replicas (Telegram polling, Discord shards). */
 export interface DiscordShardDeps {
   readonly coordination: Coordination
   readonly activity: ChannelActivity
@@ -38,6 +38,7 @@ export function botsFrom(
           log,
           stars: stars.parts?.checkout,
           answerPreCheckout: stars.api?.answerPreCheckoutQuery,
+          coordination: shards.coordination,
         },
         {
           token: config.TELEGRAM_BOT_TOKEN,

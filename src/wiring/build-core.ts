@@ -27,11 +27,13 @@ export interface CoreParts {
   /** The operator console's sign-in links (`/admin console`). */
   readonly console?: ConsoleAccess | undefined
   readonly log: Logger
+  /** The live replicas, for `/admin stats`. */
+  readonly replicas?: ChatCoreDeps['replicas']
 }
 
 /** The conversation core with every command, entitlements over the subscription store. */
 export function buildChatCore(config: Config, parts: CoreParts): RunningChatCore {
-  const { stores, llm, personas, billing, stars, verification, exportFiles, log } = parts
+  const { stores, llm, personas, billing, stars, verification, exportFiles, log, replicas } = parts
   const entitlements = new SubscriptionEntitlements(
     { stores },
     { graceDays: config.BILLING_GRACE_DAYS },
@@ -45,6 +47,7 @@ export function buildChatCore(config: Config, parts: CoreParts): RunningChatCore
       grants: entitlements,
       billing,
       stars,
+      replicas,
       verification,
       commands,
       exportFiles,

@@ -486,6 +486,8 @@ export class TelegramApiDouble {
         return this.#chatMember(Number(body.chat_id), Number(body.user_id))
       case 'sendMessage':
         return this.#sendMessage(body)
+      case 'editMessageReplyMarkup':
+        return this.#editMessageReplyMarkup(body)
       case 'editMessageText':
         return this.#editMessageText(body)
       case 'deleteMessage': {
@@ -647,6 +649,22 @@ export class TelegramApiDouble {
       replyMarkup: markup,
       edits: message.edits + 1,
     })
+    return this.#messageJson(message)
+  }
+
+  #editMessageReplyMarkup(body: Record<string, any>): unknown {
+    const chatId = Number(body.chat_id)
+    const message = this.#messages.get(chatId)?.get(Number(body.message_id))
+    if (!message?.fromBot) throw badRequest('message to edit not found')
+    const markup = body.reply_markup
+    checkReplyMarkup(markup)
+    if (JSON.stringify(markup) === JSON.stringify(message.replyMarkup)) {
+      throw badRequest(
+        'message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
+      )
+    }
+    this.#checkFlood(chatId)
+    Object.assign(message, { replyMarkup: markup, edits: message.edits + 1 })
     return this.#messageJson(message)
   }
 

@@ -18,6 +18,7 @@ import { createSqlStores, type SqlStores } from '../../../src/storage/sql-stores
 import { type OllamaDouble, startOllamaDouble } from '../../doubles/ollama-double.js'
 import type { DoubleMessage } from '../../doubles/telegram-double.js'
 import { TelegramApiDouble } from '../../doubles/telegram-double.js'
+import { startTestReplica, type TestReplica } from '../../helpers/coordination.js'
 import { createTestDatabase } from '../../helpers/database.js'
 import { silentLogger } from '../../helpers/logger.js'
 
@@ -63,6 +64,7 @@ export async function startStarsStack(options: StarsStackOptions = {}): Promise<
   const telegram = await TelegramApiDouble.start()
   const ollama = await startOllamaDouble({ models: [MODEL], loaded: [MODEL] })
   let db: DatabaseHandle | undefined
+  let replica: TestReplica | undefined
   let llm: LlmGateway | undefined
   let bot: TelegramBot | undefined
   let core: RunningChatCore | undefined
@@ -70,12 +72,14 @@ export async function startStarsStack(options: StarsStackOptions = {}): Promise<
     await bot?.stop()
     await core?.close(1_000)
     await llm?.close()
+    await replica?.close()
     await db?.destroy()
     await ollama.close()
     await telegram.close()
   }
   try {
     db = await createTestDatabase(options.dialect ?? 'sqlite')
+    replica = await startTestReplica(db)
     const stores = createSqlStores(db.db)
     const registry = new Registry()
     llm = createLlmGateway(
@@ -143,7 +147,13 @@ export async function startStarsStack(options: StarsStackOptions = {}): Promise<
       },
     )
     bot = createTelegramBot(
-      { core, log, stars: stars.checkout, answerPreCheckout: starsApi.answerPreCheckoutQuery },
+      {
+        core,
+        log,
+        stars: stars.checkout,
+        answerPreCheckout: starsApi.answerPreCheckoutQuery,
+        coordination: replica,
+      },
       {
         token: telegram.token,
         apiRoot: telegram.apiRoot,

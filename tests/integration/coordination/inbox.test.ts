@@ -85,4 +85,25 @@ describe.each(TEST_DIALECTS)('the inbox on %s', (dialect) => {
     expect(new Set(ids).size).toBe(ids.length)
     expect(ids.length).toBe(40)
   })
+
+  it('lets the chat’s next entry go to the same holder once the first is taken, and gives it back', async () => {
+    const box = await inbox()
+    await box.record([entry('a', 1), entry('a', 2), entry('a', 3)])
+    expect((await box.claim('telegram', 'r1', 60_000, 10)).map((e) => e.seq)).toEqual([1])
+    await box.taken('telegram:1', 'r1')
+    // Still held by r1 (renewable), and no longer in the way of entry 2 for r1 only (its own
+    // queue keeps the order); another replica waits until entry 1 is done.
+    expect(await box.renew(['telegram:1'], 'r1', 60_000)).toEqual(['telegram:1'])
+    expect(await box.claim('telegram', 'r2', 60_000, 10)).toEqual([])
+    expect((await box.claim('telegram', 'r1', 60_000, 10)).map((e) => e.seq)).toEqual([2])
+    // Entry 1 given back on a drain: it is claimed again before entry 3.
+    await box.release('telegram:1', 'r1')
+    await box.finish('telegram:2', 'r1')
+    expect((await box.claim('telegram', 'r3', 60_000, 10)).map((e) => e.seq)).toEqual([1])
+    // A taken entry whose holder died is taken over like a claimed one.
+    await box.taken('telegram:1', 'r3')
+    await box.renew(['telegram:1'], 'r3', -1)
+    const over = await box.claim('telegram', 'r4', 60_000, 10)
+    expect(over.map((e) => [e.seq, e.attempts])).toEqual([[1, 3]])
+  })
 })

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { AppError } from '../../../src/core/errors.js'
 import type { ComponentHealth } from '../../../src/core/types.js'
 import { createServer, type ServerDeps } from '../../../src/server/app.js'
+import { startTestReplica } from '../../helpers/coordination.js'
 
 const apps: FastifyInstance[] = []
 afterEach(async () => {
@@ -99,6 +100,33 @@ describe('GET /health', () => {
       headers: { 'x-forwarded-for': '203.0.113.9' },
     })
     expect(proxied.json()).toEqual({ status: 'degraded' })
+  })
+
+  it('lists the live replicas and what each owns in the details only', async () => {
+    const replica = await startTestReplica()
+    try {
+      await replica.membership.tryAcquire('telegram:poller')
+      await replica.membership.beat()
+      const metricsToken = 'a-long-metrics-token-123'
+      const app = await server({ metricsToken, replicas: () => replica.membership.live() })
+      const open = await app.inject({ url: '/health' })
+      expect(open.json().replicas).toBeUndefined()
+      const shown = await app.inject({
+        url: '/health',
+        headers: { authorization: `Bearer ${metricsToken}` },
+      })
+      expect(shown.json().replicas).toEqual([
+        expect.objectContaining({
+          id: replica.membership.id,
+          pid: process.pid,
+          version: 'test',
+          draining: false,
+          owns: ['telegram:poller'],
+        }),
+      ])
+    } finally {
+      await replica.close()
+    }
   })
 
   it('shows details with METRICS_TOKEN as a bearer token, and not with a wrong one', async () => {

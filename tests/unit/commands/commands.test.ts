@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { CommandInvocation } from '../../../src/core/chat-core.js'
+import { startTestReplica } from '../../helpers/coordination.js'
 import {
   collect,
   DM_CALLER,
@@ -452,6 +453,21 @@ describe('/admin', () => {
     expect(text).toMatch(/Accounts: 2/)
     expect(text).toMatch(/Personas loaded: 2/)
     expect(text).toMatch(/Ollama http:\/\/gpu:11434: up, 4 at once \(auto\)/)
+  })
+
+  it('lists the live processes and what each owns', async () => {
+    const replica = await startTestReplica()
+    try {
+      await replica.membership.tryAcquire('telegram:poller')
+      await replica.membership.beat()
+      h = await harness({ replicas: replica.membership })
+      const text = await textOf('admin', 'stats', admin)
+      expect(text).toMatch(/Processes: 1/)
+      expect(text).toContain(`pid ${process.pid} (vtest, up since `)
+      expect(text).toMatch(/: telegram:poller$/m)
+    } finally {
+      await replica.close()
+    }
   })
 
   it('grants premium by platform:id or account id', async () => {

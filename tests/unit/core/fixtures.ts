@@ -14,6 +14,7 @@ import type {
   LlmEvent,
   LlmHostHealth,
 } from '../../../src/core/ports/llm.js'
+import type { ReplicaDirectory } from '../../../src/core/ports/replicas.js'
 import type {
   BillingService,
   Entitlement,
@@ -214,6 +215,7 @@ export async function harness(
     options?: Partial<ChatCoreOptions>
     billing?: BillingService
     verification?: VerificationService
+    replicas?: ReplicaDirectory
     now?: number
   } = {},
 ): Promise<Harness> {
@@ -235,6 +237,7 @@ export async function harness(
       grants,
       billing: opts.billing,
       verification: opts.verification,
+      replicas: opts.replicas,
       commands,
       log: silentLogger(),
       now: () => clock.now,

@@ -17,6 +17,7 @@ import { createSqlStores } from '../../../../src/storage/sql-stores.js'
 import { type OllamaDouble, startOllamaDouble } from '../../../doubles/ollama-double.js'
 import { TelegramApiDouble } from '../../../doubles/telegram-double.js'
 import { createAdapterTestCore } from '../../../helpers/adapter-test-core.js'
+import { startTestReplica, type TestReplica } from '../../../helpers/coordination.js'
 import { createTestDatabase } from '../../../helpers/database.js'
 import { silentLogger } from '../../../helpers/logger.js'
 
@@ -50,10 +51,12 @@ export async function startStack(
   let db: DatabaseHandle | undefined
   let llm: LlmGateway | undefined
   let bot: TelegramBot | undefined
+  let replica: TestReplica | undefined
   const close = async () => {
     await bot?.stop()
     await core?.close(1_000)
     await llm?.close()
+    await replica?.close()
     await db?.destroy()
     await ollama.close()
     await telegram.close()
@@ -61,6 +64,7 @@ export async function startStack(
   let core: RunningChatCore | undefined
   try {
     db = await createTestDatabase('sqlite')
+    replica = await startTestReplica(db)
     llm = createLlmGateway(
       { log, registry: new Registry() },
       {
@@ -91,7 +95,7 @@ export async function startStack(
       options: coreOptions,
     })
     bot = createTelegramBot(
-      { core, log },
+      { core, log, coordination: replica },
       {
         token: telegram.token,
         apiRoot: telegram.apiRoot,

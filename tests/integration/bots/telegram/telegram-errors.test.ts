@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createTelegramBot, type TelegramBot } from '../../../../bots/telegram/telegram-bot.js'
 import type { ChatCore } from '../../../../src/core/chat-core.js'
 import { TelegramApiDouble } from '../../../doubles/telegram-double.js'
+import { startTestReplica, type TestReplica } from '../../../helpers/coordination.js'
 import { capturingLogger } from '../../../helpers/logger.js'
 
 const USER = 4004
@@ -20,8 +21,10 @@ const brokenCore: ChatCore = {
 
 let telegram: TelegramApiDouble | undefined
 let bot: TelegramBot | undefined
+let replica: TestReplica | undefined
 afterEach(async () => {
   await bot?.stop()
+  await replica?.close()
   await telegram?.close()
 })
 
@@ -30,8 +33,9 @@ describe('Telegram bot failures', () => {
     telegram = await TelegramApiDouble.start()
     const t = telegram
     const { log, lines } = capturingLogger()
+    replica = await startTestReplica()
     bot = createTelegramBot(
-      { core: brokenCore, log },
+      { core: brokenCore, log, coordination: replica },
       {
         token: t.token,
         apiRoot: `${t.apiRoot}/`,
@@ -56,15 +60,16 @@ describe('Telegram bot failures', () => {
   it('refuses to start with a wrong token and reports itself down', async () => {
     telegram = await TelegramApiDouble.start()
     const { log } = capturingLogger()
+    replica = await startTestReplica()
     bot = createTelegramBot(
-      { core: brokenCore, log },
+      { core: brokenCore, log, coordination: replica },
       { token: '1:wrong', apiRoot: telegram.apiRoot, webhook: false, publicUrl: 'http://x' },
     )
     await expect(bot.start()).rejects.toThrow(/Unauthorized/)
     expect(bot.health().status).toBe('down')
   })
 
-  it('logs a refused poll (409) and that polling stopped, without the token', async () => {
+  it('logs a refused poll (409) once, reports it in health, and polls on', async () => {
     telegram = await TelegramApiDouble.start()
     const t = telegram
     const { log, lines } = capturingLogger()
@@ -73,27 +78,34 @@ describe('Telegram bot failures', () => {
       description:
         'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running',
     })
+    replica = await startTestReplica()
     bot = createTelegramBot(
-      { core: brokenCore, log },
+      { core: brokenCore, log, coordination: replica },
       { token: t.token, apiRoot: t.apiRoot, webhook: false, publicUrl: 'http://x' },
     )
     await bot.start()
 
     await expect
-      .poll(() => lines.find((l) => l.msg.startsWith('telegram long polling stopped')), {
+      .poll(() => lines.find((l) => l.msg.startsWith('telegram long polling refused')), {
         timeout: 10_000,
       })
       .toBeDefined()
+    // Still refused: /health says why.
+    expect(bot.health()).toMatchObject({ status: 'down', detail: expect.stringMatching(/409/) })
     const failed = lines.find((l) => l.msg === 'telegram getUpdates failed')
     expect(failed?.level).toBe(40)
     expect(failed?.err).toMatchObject({
       errorCode: 409,
       description: expect.stringMatching(/Conflict/),
     })
-    const fatal = lines.find((l) => l.msg.startsWith('telegram long polling stopped'))
-    expect(fatal?.level).toBe(50)
-    expect(fatal?.err).toMatchObject({ type: 'GrammyError', errorCode: 409 })
-    expect(bot.health()).toMatchObject({ status: 'down', detail: 'polling stopped' })
+    const refused = lines.find((l) => l.msg.startsWith('telegram long polling refused'))
+    expect(refused?.level).toBe(50)
+    expect(refused?.err).toMatchObject({ type: 'GrammyError', errorCode: 409 })
+    // The conflict was passing (a replaced poller's last request): polling goes on.
+    await expect
+      .poll(() => lines.find((l) => l.msg === 'telegram long polling resumed'), { timeout: 10_000 })
+      .toBeDefined()
+    expect(bot.health()).toMatchObject({ status: 'up', detail: 'polling' })
     expect(JSON.stringify(lines)).not.toContain(t.token)
   })
 
@@ -101,8 +113,9 @@ describe('Telegram bot failures', () => {
     telegram = await TelegramApiDouble.start()
     const t = telegram
     const { log, lines } = capturingLogger()
+    replica = await startTestReplica()
     bot = createTelegramBot(
-      { core: brokenCore, log },
+      { core: brokenCore, log, coordination: replica },
       { token: t.token, apiRoot: t.apiRoot, webhook: false, publicUrl: 'http://x' },
     )
     await bot.start()
