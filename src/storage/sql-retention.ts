@@ -10,12 +10,15 @@ export interface RetentionPolicy {
   readonly stripeEventRetentionMs: number
   /** Single-use link claims outlive their one-hour links by this much. */
   readonly claimRetentionMs: number
+  /** Handled inbox entries (ids only, for deduplication) are kept this long. */
+  readonly inboxRetentionMs: number
 }
 
 export const DEFAULT_RETENTION: RetentionPolicy = {
   mailRetentionMs: 7 * DAY_MS,
   stripeEventRetentionMs: 30 * DAY_MS,
   claimRetentionMs: DAY_MS,
+  inboxRetentionMs: DAY_MS,
 }
 
 /** How many rows one sweep changed, per kind. */
@@ -25,6 +28,7 @@ export interface RetentionResult {
   readonly mergeRequests: number
   readonly linkClaims: number
   readonly stripeEvents: number
+  readonly handledInbox: number
 }
 
 /** Text left in place of a purged mail body (the row stays: its dedupe key prevents resends). */
@@ -33,7 +37,7 @@ export const PURGED_BODY = '[purged after the retention period]'
 /**
  * Deletes or blanks what is no longer needed: sent mail bodies (verification links!) after
  * the mail retention, expired verification tokens and merge requests, claims of expired
- * personal links, and old Stripe event dedupe rows. Plain kysely, so both dialects run it.
+ * personal links, old Stripe event dedupe rows, and handled inbox entries. Plain kysely, so both dialects run it.
  */
 export async function purgeExpired(
   db: Kysely<Database>,
@@ -67,11 +71,19 @@ export async function purgeExpired(
     .deleteFrom('stripe_event')
     .where('processed_at', '<', now - policy.stripeEventRetentionMs)
     .executeTakeFirst()
+  // Handled inbox entries keep only their id, to drop redeliveries; Telegram stops redelivering
+  // within a day and Discord catch-up looks back at most DISCORD_CATCHUP_MS (≤ a day).
+  const inbox = await db
+    .deleteFrom('inbox')
+    .where('state', '=', 'done')
+    .where('finished_at', '<', now - policy.inboxRetentionMs)
+    .executeTakeFirst()
   return {
     mailBodies: Number(mail.numUpdatedRows),
     emailTokens: Number(tokens.numDeletedRows),
     mergeRequests: Number(requests.numDeletedRows),
     linkClaims: Number(claims.numDeletedRows),
     stripeEvents: Number(events.numDeletedRows),
+    handledInbox: Number(inbox.numDeletedRows),
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { SqlInbox } from '../../../src/coordination/sql-inbox.js'
 import { RetentionSweeper } from '../../../src/storage/retention-sweeper.js'
 import { DAY_MS, DEFAULT_RETENTION, PURGED_BODY } from '../../../src/storage/sql-retention.js'
 import { TEST_DIALECTS } from '../../helpers/database.js'
@@ -174,5 +175,29 @@ describe.each(TEST_DIALECTS)('retention on %s', (dialect) => {
     expect((await bodies())['m@x.test']).toBe(true)
     await sweeper.stop()
     expect(clock.time.timers).toHaveLength(0)
+  })
+
+  it('drops handled inbox entries a day after they were handled, and keeps open ones', async () => {
+    const inbox = new SqlInbox(t.handle.db, t.handle.dialect)
+    const entry = (seq: number) => ({
+      id: `telegram:${seq}`,
+      platform: 'telegram',
+      chatKey: 'c',
+      seq,
+      payload: '{}',
+    })
+    await inbox.record([entry(1), entry(2)])
+    await inbox.claim('telegram', 'r', 60_000, 10)
+    await inbox.finish('telegram:1', 'r')
+    const sweepAt = async (now: number) =>
+      new RetentionSweeper(
+        { db: t.handle.db, log: silentLogger(), now: () => now },
+        DEFAULT_RETENTION,
+      ).sweep()
+    expect(await sweepAt(Date.now())).toMatchObject({ handledInbox: 0 })
+    expect(await sweepAt(Date.now() + 2 * DAY_MS)).toMatchObject({ handledInbox: 1 })
+    // The open entry stays, and the handled one may now be recorded again (it is gone).
+    expect(await inbox.open()).toBe(1)
+    expect(await inbox.record([entry(1)])).toEqual(['telegram:1'])
   })
 })
