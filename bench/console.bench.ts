@@ -9,6 +9,7 @@ import { SubscriptionEntitlements } from '../src/billing/subscription-entitlemen
 import { ConsoleAccess } from '../src/console/console-access.js'
 import { consolePlugin } from '../src/console/console-plugin.js'
 import { LiveSampler } from '../src/console/live-sampler.js'
+import { SqlReplicaRegistry } from '../src/coordination/sql-replica-registry.js'
 import type { ChatCore } from '../src/core/chat-core.js'
 import { utcDay } from '../src/core/quota.js'
 import { FilePersonaRepository } from '../src/personas/file-persona-repository.js'
@@ -123,6 +124,8 @@ export async function run(): Promise<BenchResult[]> {
     const personas = new FilePersonaRepository({ log }, { dir: join(process.cwd(), 'personas') })
     await personas.reload()
     const entitlements = new SubscriptionEntitlements({ stores }, { graceDays: 3 })
+    // The overview lists the live processes from the database, as in production.
+    const replicaRegistry = new SqlReplicaRegistry(handle.db, handle.dialect)
     const plugin = consolePlugin(
       {
         access,
@@ -133,6 +136,7 @@ export async function run(): Promise<BenchResult[]> {
         personas,
         core: NO_CORE,
         sampler,
+        replicas: () => replicaRegistry.live(10_000),
         health: async () => [{ name: 'database', status: 'up', essential: true }],
         llmHealth: async () => [],
         log,

@@ -116,6 +116,7 @@ export async function startPlatform(
     llm,
     core: counted,
     health,
+    replicas: () => coordination.membership.live(),
     log,
   })
   plugins.push(operatorConsole.plugin)

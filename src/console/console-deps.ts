@@ -1,3 +1,4 @@
+import type { ReplicaInfo } from '../coordination/ports.js'
 import type { ChatCore } from '../core/chat-core.js'
 import type { LlmHostHealth } from '../core/ports/llm.js'
 import type { Logger } from '../core/ports/logger.js'
@@ -26,6 +27,8 @@ export interface ConsoleDeps {
   readonly sampler: LiveSampler
   readonly health: () => Promise<readonly ComponentHealth[]>
   readonly llmHealth: () => Promise<readonly LlmHostHealth[]>
+  /** The live processes sharing the database and the leases each holds. */
+  readonly replicas: () => Promise<readonly ReplicaInfo[]>
   readonly log: Logger
   readonly now: () => number
 }

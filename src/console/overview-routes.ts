@@ -26,11 +26,12 @@ export function overviewRoutes(deps: ConsoleDeps, options: ConsoleOptions): Fast
       const session = await guard.read(request, reply)
       if (!session) return reply
       const now = deps.now()
-      const [components, hosts, today, queues] = await Promise.all([
+      const [components, hosts, today, queues, replicas] = await Promise.all([
         deps.health(),
         deps.llmHealth().catch(() => []),
         deps.reports.today(utcDay(now)),
         deps.sampler.hostQueues(),
+        deps.replicas().catch(() => []),
       ])
       const samples = deps.sampler.samples()
       const body = `
@@ -52,7 +53,20 @@ ${table(
   ['Component', 'State', 'Detail'],
   components.map((c) => [c.name, c.status, c.detail ?? '']),
 )}
-<p class="muted">Replica: this process (pid ${h(process.pid)}, up ${h(Math.round(process.uptime() / 60))} min).</p>
+</section>
+<section aria-labelledby="replicas-h"><h2 id="replicas-h">Processes (replicas)</h2>
+${table(
+  ['Process', 'Host', 'pid', 'Version', 'Up (min)', 'State', 'Owns'],
+  replicas.map((r) => [
+    r.id.slice(0, 8),
+    r.host,
+    String(r.pid),
+    r.version,
+    Math.round((now - r.startedAt) / 60_000),
+    r.draining ? 'draining' : 'live',
+    r.owns.join(', ') || '–',
+  ]),
+)}
 </section>
 <section aria-labelledby="hosts-h"><h2 id="hosts-h">Ollama hosts</h2>
 ${table(

@@ -4,6 +4,7 @@ import type { Config } from '../config.js'
 import { ConsoleAccess } from '../console/console-access.js'
 import { consolePlugin } from '../console/console-plugin.js'
 import { LiveSampler } from '../console/live-sampler.js'
+import type { ReplicaInfo } from '../coordination/ports.js'
 import type { ChatCore } from '../core/chat-core.js'
 import type { LlmClient } from '../core/ports/llm.js'
 import type { Logger } from '../core/ports/logger.js'
@@ -49,6 +50,7 @@ export interface ConsoleParts {
   readonly llm: Pick<LlmClient, 'health'>
   readonly core: ChatCore
   readonly health: () => Promise<readonly ComponentHealth[]>
+  readonly replicas: () => Promise<readonly ReplicaInfo[]>
   readonly log: Logger
 }
 
@@ -93,6 +95,7 @@ export function consoleFrom(config: Config, parts: ConsoleParts): RunningConsole
       sampler,
       health: parts.health,
       llmHealth: () => parts.llm.health(),
+      replicas: parts.replicas,
       log: log.child({ component: 'console' }),
       now,
     },

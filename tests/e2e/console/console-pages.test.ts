@@ -59,6 +59,10 @@ describe('the operator console in headless Chromium', () => {
     await expect(page.locator('#chart-queue canvas').count()).resolves.toBeGreaterThan(0)
     await expect(page.locator('#chart-wait').innerText()).resolves.toContain('premium')
     await expect(page.locator('#health-h + .scroll table').innerText()).resolves.toContain('ollama')
+    // The processes table lists this platform process (one replica) by its pid.
+    await expect(page.locator('#replicas-h + .scroll table').innerText()).resolves.toContain(
+      String(world.platform.child.pid),
+    )
     // Today's totals come from the rollups the replies just wrote.
     await page.reload()
     await expect(page.locator('.stat').first().innerText()).resolves.not.toBe('0')
