@@ -137,9 +137,15 @@ async function runCommand(
     chatId: interactionChatId(interaction),
     chatKind: interaction.inGuild() ? 'group' : 'direct',
     adultAllowed: channel ? isAdultChannel(channel) : false,
+    // Chat settings are per channel: Manage Server, or Manage Channels in this channel
+    // (memberPermissions are resolved for the interaction's channel).
     isChatAdmin:
       !interaction.inGuild() ||
-      (interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false),
+      (interaction.memberPermissions?.any([
+        PermissionFlagsBits.ManageGuild,
+        PermissionFlagsBits.ManageChannels,
+      ]) ??
+        false),
     name,
     args,
   }

@@ -21,6 +21,7 @@ import {
  */
 
 export const PERMISSION = {
+  MANAGE_CHANNELS: 1n << 4n,
   MANAGE_GUILD: 1n << 5n,
   VIEW_CHANNEL: 1n << 10n,
   SEND_MESSAGES: 1n << 11n,
@@ -332,8 +333,13 @@ export class DiscordDouble {
     name: string
     options?: { name: string; type: number; value: string | number | boolean }[]
     manageGuild?: boolean
+    /** Manage Channels (in this channel) without Manage Server. */
+    manageChannels?: boolean
   }): InteractionRecord {
-    return this.#injectInteraction(input.channelId, input.user, input.manageGuild ?? false, 2, {
+    const extra =
+      (input.manageGuild ? PERMISSION.MANAGE_GUILD : 0n) |
+      (input.manageChannels ? PERMISSION.MANAGE_CHANNELS : 0n)
+    return this.#injectInteraction(input.channelId, input.user, extra, 2, {
       id: this.#id(),
       name: input.name,
       type: 1,
@@ -348,7 +354,7 @@ export class DiscordDouble {
     name: string
     focused: { name: string; value: string }
   }): InteractionRecord {
-    return this.#injectInteraction(input.channelId, input.user, false, 4, {
+    return this.#injectInteraction(input.channelId, input.user, 0n, 4, {
       id: this.#id(),
       name: input.name,
       type: 1,
@@ -369,7 +375,7 @@ export class DiscordDouble {
     return this.#injectInteraction(
       input.channelId,
       input.user,
-      input.manageGuild ?? false,
+      input.manageGuild ? PERMISSION.MANAGE_GUILD : 0n,
       3,
       { custom_id: input.customId, component_type: 2 },
       this.#apiMessage(message),
@@ -379,7 +385,8 @@ export class DiscordDouble {
   #injectInteraction(
     channelId: string,
     user: DoubleUser,
-    manageGuild: boolean,
+    /** Permissions beyond a plain member's (e.g. Manage Server). */
+    extraPermissions: bigint,
     type: number,
     data: Record<string, unknown>,
     message?: Record<string, unknown>,
@@ -397,9 +404,7 @@ export class DiscordDouble {
     this.interactions.set(token, record)
     const guildId = this.#guildOf(channelId)
     const inGuild = guildId !== null
-    const permissions = (
-      MEMBER_PERMISSIONS | (manageGuild ? PERMISSION.MANAGE_GUILD : 0n)
-    ).toString()
+    const permissions = (MEMBER_PERMISSIONS | extraPermissions).toString()
     this.#gateway.dispatch('INTERACTION_CREATE', {
       id,
       application_id: this.applicationId,

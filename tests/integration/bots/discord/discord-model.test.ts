@@ -25,7 +25,7 @@ function model(s: DiscordStack, user: 'alice' | 'bob', name?: string, manageGuil
 }
 
 describe('/model on Discord (real discord.js against the doubles)', () => {
-  it('lists the models with size, loaded and vision; Manage Server sets and clears the chat model', async () => {
+  it('lists the models with size, loaded and vision; Manage Server or Manage Channels sets and clears the chat model', async () => {
     stack = await startDiscordStack()
     const s = stack
     s.ollama.set({ models: [MODEL, 'gemma3'], loaded: [MODEL], vision: ['gemma3'] })
@@ -71,6 +71,15 @@ describe('/model on Discord (real discord.js against the doubles)', () => {
     expect(await answer(s, model(s, 'bob', 'default', true))).toContain(
       `persona's model again (${MODEL})`,
     )
+    // Manage Channels in this channel (without Manage Server) is a chat admin here too.
+    const byChannelManager = s.discord.injectSlashCommand({
+      channelId: s.discord.channels.general,
+      user: s.discord.users.alice,
+      name: 'model',
+      options: [{ name: 'name', type: 3, value: 'gemma3' }],
+      manageChannels: true,
+    })
+    expect(await answer(s, byChannelManager)).toBe('This chat now uses gemma3:latest.')
   })
 
   it('limits choices to ALLOWED_MODELS and keeps PREMIUM_MODELS for premium members', async () => {
