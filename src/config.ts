@@ -1,6 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { parseEnv } from 'node:util'
+import { BILLING_SPEC } from './config-billing.js'
 import { MEDIA_SPEC } from './config-media.js'
+import { PLATFORM_SPEC } from './config-platforms.js'
+import { redactForMessage } from './config-secrets.js'
 import {
   admins,
   bool,
@@ -17,6 +20,7 @@ import {
   type VarSpec,
 } from './config-values.js'
 
+export { configuredSecrets } from './config-secrets.js'
 export type { AdminRef, TrustProxy } from './config-values.js'
 
 const SPEC = {
@@ -60,55 +64,9 @@ const SPEC = {
   OLLAMA_TOTAL_TIMEOUT_MS: { ...int(1000, 3_600_000, '300000'), default: '300000' },
   ...MEDIA_SPEC,
 
-  DISCORD_TOKEN: str('a Discord bot token', 'MTIz...abc'),
-  DISCORD_GUILD_ID: {
-    ...str('a Discord server id', '123456789012345678'),
-    parse: (r: string) => (/^\d{5,25}$/.test(r.trim()) ? r.trim() : undefined),
-  },
-  DISCORD_API_URL: httpUrl('http://127.0.0.1:8080/api'),
-  DISCORD_MESSAGE_CONTENT: { ...bool, default: 'false' },
-  DISCORD_SHARDS: {
-    expected: 'auto or an integer from 1 to 4096',
-    example: 'auto',
-    parse: (raw: string): number | 'auto' | undefined =>
-      raw.trim().toLowerCase() === 'auto' ? 'auto' : int(1, 4096, '2').parse(raw),
-    default: 'auto',
-  },
-  DISCORD_CATCHUP_MS: { ...int(0, 86_400_000, '120000'), default: '120000' },
+  ...PLATFORM_SPEC,
 
-  TELEGRAM_BOT_TOKEN: {
-    ...str('a token from @BotFather', '123456:ABC-DEF1234ghIkl'),
-    parse: (r: string) => (/^\d+:[\w-]+$/.test(r.trim()) ? r.trim() : undefined),
-  },
-  TELEGRAM_API_ROOT: httpUrl('http://127.0.0.1:8081'),
-  TELEGRAM_WEBHOOK: { ...bool, default: 'false' },
-  TELEGRAM_WEBHOOK_SECRET: {
-    ...str('1-256 characters A-Z a-z 0-9 _ -', 'my_secret_token'),
-    parse: (r: string) => (/^[\w-]{1,256}$/.test(r.trim()) ? r.trim() : undefined),
-  },
-
-  TELEGRAM_STARS_PRICE: int(1, 10_000, '250'),
-  TELEGRAM_SUBSCRIBE: oneOf(['stars', 'stripe', 'both'] as const, 'stars'),
-  PAYSUPPORT_TEXT: str(
-    'the text /paysupport answers',
-    'Write to support@example.com about payments.',
-  ),
-  TERMS_URL: httpUrl('https://example.com/terms'),
-
-  STRIPE_SECRET_KEY: {
-    ...str('a Stripe secret key', 'sk_test_...'),
-    parse: (r: string) => (/^(sk|rk)_(test|live)_\w+$/.test(r.trim()) ? r.trim() : undefined),
-  },
-  STRIPE_WEBHOOK_SECRET: {
-    ...str('a Stripe webhook signing secret', 'whsec_...'),
-    parse: (r: string) => (/^whsec_\w+$/.test(r.trim()) ? r.trim() : undefined),
-  },
-  STRIPE_PRICE_ID: {
-    ...str('a Stripe price id', 'price_123'),
-    parse: (r: string) => (/^price_\w+$/.test(r.trim()) ? r.trim() : undefined),
-  },
-  STRIPE_API_URL: httpUrl('http://127.0.0.1:12111'),
-  BILLING_GRACE_DAYS: { ...int(0, 365, '3'), default: '3' },
+  ...BILLING_SPEC,
 
   SMTP_URL: smtpUrl,
   SMTP_FROM: {
@@ -241,45 +199,4 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return out as Config
-}
-
-/** Every configured secret value, for the logger to scrub wherever it might appear. */
-export function configuredSecrets(config: Config): string[] {
-  const values = [
-    config.DISCORD_TOKEN,
-    config.TELEGRAM_BOT_TOKEN,
-    config.TELEGRAM_WEBHOOK_SECRET,
-    config.STRIPE_SECRET_KEY,
-    config.STRIPE_WEBHOOK_SECRET,
-    config.LINK_SECRET,
-    config.METRICS_TOKEN,
-    smtpPassword(config.SMTP_URL),
-    databasePassword(config.DATABASE_URL),
-  ]
-  return values.filter((v): v is string => v !== undefined && v !== '')
-}
-
-function smtpPassword(url: string | undefined): string | undefined {
-  return url ? passwordOf(url) : undefined
-}
-
-function databasePassword(url: string): string | undefined {
-  return /^postgres/i.test(url) ? passwordOf(url) : undefined
-}
-
-function passwordOf(url: string): string | undefined {
-  try {
-    const password = decodeURIComponent(new URL(url).password)
-    return password === '' ? undefined : password
-  } catch {
-    return undefined
-  }
-}
-
-const SECRET_KEYS = /TOKEN|SECRET|KEY|PASSWORD/
-function redactForMessage(key: string, value: string): string {
-  if (SECRET_KEYS.test(key))
-    return value.length > 4 ? `${value.slice(0, 2)}…(redacted)` : '(redacted)'
-  if (key === 'SMTP_URL' || key === 'DATABASE_URL') return value.replace(/\/\/[^@/]*@/, '//***@')
-  return value
 }

@@ -1,7 +1,14 @@
 import type { Speaker } from './caller.js'
 import { AppError } from './errors.js'
 import { escapeMarkdown } from './markdown-text.js'
+import { ModelLimits } from './model-limits.js'
 import type { Persona, PersonaRepository } from './persona.js'
+import {
+  defaultPersona,
+  personaFor,
+  type SettingsReader,
+  settingsPersona,
+} from './persona-choice.js'
 import type { Clock } from './ports/clock.js'
 import type { LlmClient } from './ports/llm.js'
 import type { Logger } from './ports/logger.js'
@@ -9,14 +16,7 @@ import type { EntitlementReader } from './ports/services.js'
 import type { Stores } from './ports/stores.js'
 import { personaGreeting } from './prompt-parts.js'
 import { formatDuration, msUntilUtcMidnight, utcDay } from './quota.js'
-import {
-  accountScope,
-  chatScope,
-  conversationScope,
-  guildScope,
-  isListedAdmin,
-  type Place,
-} from './scopes.js'
+import { chatScope, conversationScope, isListedAdmin, type Place } from './scopes.js'
 import type { Account, ChatSettings, Platform, Tier } from './types.js'
 
 /** The one answer a blocked person gets before being ignored. */
@@ -45,26 +45,23 @@ export interface RulesOptions {
   readonly subscriptions?: boolean | undefined
 }
 
-/** Context length answers are reused this long. */
-const MODEL_INFO_TTL_MS = 5 * 60_000
-const DEFAULT_REPLY_RESERVE = 512
-
-/** Reads the chat settings of a scope (`ChatSettingsStore.get`). */
-export type SettingsReader = (scope: string) => Promise<ChatSettings>
+export type { SettingsReader } from './persona-choice.js'
 
 /**
  * The rules of the conversation core: who is talking and their tier, which persona answers
- * where, adult and premium gating, daily quotas and the context length per tier.
+ * where, adult and premium gating, daily quotas and the context length per tier. Model limits
+ * live in `model-limits.ts`, the persona choice per place in `persona-choice.ts`.
  */
 export class Rules {
   readonly #deps: RulesDeps
   readonly #options: RulesOptions
-  readonly #modelInfo = new Map<string, { contextLength: number | null; at: number }>()
+  readonly #models: ModelLimits
   readonly #readSettings: SettingsReader = (scope) => this.#deps.stores.chatSettings.get(scope)
 
   constructor(deps: RulesDeps, options: RulesOptions) {
     this.#deps = deps
     this.#options = options
+    this.#models = new ModelLimits(deps, options)
   }
 
   /**
@@ -85,21 +82,16 @@ export class Rules {
 
   /** The persona's model, else OLLAMA_MODEL. */
   modelFor(persona: Persona): string {
-    return persona.model ?? this.#options.defaultModel
+    return this.#models.modelFor(persona)
   }
 
   fallbackFor(persona: Persona): string | undefined {
-    return persona.fallbackModel ?? this.#options.fallbackModel
+    return this.#models.fallbackFor(persona)
   }
 
   /** Tokens kept free for the reply: configured, else the persona's num_predict, else 512; at most half the context. */
   replyReserve(persona: Persona, numCtx: number): number {
-    return Math.min(
-      this.#options.replyReserveTokens ??
-        numberOption(persona, 'num_predict') ??
-        DEFAULT_REPLY_RESERVE,
-      Math.floor(numCtx / 2),
-    )
+    return this.#models.replyReserve(persona, numCtx)
   }
 
   /** Resolves (creating on first sight) the account of an identity, with its tier. */
@@ -196,15 +188,11 @@ export class Rules {
     scope: string,
     settings: SettingsReader = this.#readSettings,
   ): Promise<Persona | undefined> {
-    const { personaId } = await settings(scope)
-    return personaId ? this.#deps.personas.get(personaId) : undefined
+    return settingsPersona(this.#deps.personas, scope, settings)
   }
 
   defaultPersona(): Persona {
-    const first = this.#deps.personas.list()[0]
-    if (!first)
-      throw new AppError('PERSONA_NOT_FOUND', 'no personas loaded', { persona: '(none loaded)' })
-    return first
+    return defaultPersona(this.#deps.personas)
   }
 
   async personaFor(
@@ -212,17 +200,7 @@ export class Rules {
     accountId: string,
     settings: SettingsReader = this.#readSettings,
   ): Promise<Persona> {
-    if (place.chatKind === 'direct') {
-      return (
-        (await this.settingsPersona(accountScope(accountId), settings)) ?? this.defaultPersona()
-      )
-    }
-    const here = await this.settingsPersona(chatScope(place), settings)
-    if (here) return here
-    const guild = guildScope(place)
-    return (
-      (guild ? await this.settingsPersona(guild, settings) : undefined) ?? this.defaultPersona()
-    )
+    return personaFor(this.#deps.personas, place, accountId, settings)
   }
 
   async conversation(place: Place & { displayName: string }, accountId: string, persona: Persona) {
@@ -256,28 +234,7 @@ export class Rules {
     return greeting
   }
 
-  async contextLength(model: string, persona: Persona, tier: Tier): Promise<number> {
-    const cap =
-      tier === 'premium' ? this.#options.premiumContextTokens : this.#options.freeContextTokens
-    const fromPersona = numberOption(persona, 'num_ctx')
-    if (fromPersona !== undefined) return Math.min(fromPersona, cap)
-    const now = this.#deps.now()
-    let cached = this.#modelInfo.get(model)
-    if (!cached || now - cached.at > MODEL_INFO_TTL_MS) {
-      try {
-        const info = await this.#deps.llm.modelInfo(model)
-        cached = { contextLength: info.contextLength, at: now }
-        this.#modelInfo.set(model, cached)
-      } catch (err) {
-        this.#deps.log.debug({ err, model }, 'model info unavailable; using the tier cap')
-        cached = { contextLength: null, at: now }
-      }
-    }
-    return Math.min(cached.contextLength ?? cap, cap)
+  contextLength(model: string, persona: Persona, tier: Tier): Promise<number> {
+    return this.#models.contextLength(model, persona, tier)
   }
-}
-
-function numberOption(persona: Persona, name: string): number | undefined {
-  const v = persona.options[name]
-  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined
 }
