@@ -24,7 +24,13 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createIndex('inbox_open_idx')
     .on('inbox')
-    .columns(['platform', 'state', 'chat_key', 'seq'])
+    .columns(['platform', 'state', 'seq'])
+    .execute()
+  // "Is an earlier entry of this chat still open?" — asked for every candidate of a claim.
+  await db.schema
+    .createIndex('inbox_chat_idx')
+    .on('inbox')
+    .columns(['platform', 'chat_key', 'state', 'seq'])
     .execute()
 }
 

@@ -81,7 +81,11 @@ export async function startPlatform(
   const personas = await loadPersonas(config, log)
   const billing = billingFrom(config, { stores, log, registry, notifier, email, linkSecret })
   const stars = starsFrom(config, { stores, log, registry, email, linkSecret })
-  const consoleAccess = consoleAccessFrom(config, { database, stores, linkSecret })
+  // The console's sign-in links and cross-site checks need a fixed address: with PORT=0 and
+  // no PUBLIC_URL there is none, and the console stays off.
+  const consoleAccess = config.PUBLIC_URL
+    ? consoleAccessFrom(config, { database, stores, linkSecret })
+    : undefined
   const core = buildChatCore(config, {
     console: consoleAccess,
     stores,
@@ -107,19 +111,22 @@ export async function startPlatform(
     plugins.push({ plugin: bots.telegram.webhookRoutes })
   }
   const health = healthOf({ stores, llm, email, billing, stars: stars.parts, ...bots })
-  const operatorConsole = consoleFrom(config, {
-    access: consoleAccess,
-    database,
-    stores,
-    registry,
-    personas,
-    llm,
-    core: counted,
-    health,
-    replicas: () => coordination.membership.live(),
-    log,
-  })
-  plugins.push(operatorConsole.plugin)
+  const operatorConsole = consoleAccess
+    ? consoleFrom(config, {
+        access: consoleAccess,
+        database,
+        stores,
+        registry,
+        personas,
+        llm,
+        core: counted,
+        health,
+        replicas: () => coordination.membership.live(),
+        log,
+      })
+    : undefined
+  if (operatorConsole) plugins.push(operatorConsole.plugin)
+  else log.info('operator console off: PUBLIC_URL is needed with PORT=0')
   let draining = false
   const server = await createServer(
     {
@@ -190,7 +197,7 @@ export async function startPlatform(
           llm.close(),
           personas.close(),
           retention.stop(),
-          operatorConsole.stop(),
+          operatorConsole?.stop(),
         ])
         await Promise.race([Promise.allSettled(background), new Promise((r) => setTimeout(r, 500))])
         await coordination.close()

@@ -6,6 +6,8 @@ import type { ClaimedEntry, Inbox, InboxEntry } from './inbox.js'
 
 /** A claim is held while `claimed` (the chat's next entry waits) and while `taken`. */
 const HELD = ['claimed', 'taken']
+/** Every state but `done`, spelled out so the per-chat check seeks an index instead of scanning. */
+const OPEN = ['pending', ...HELD]
 
 /** `Inbox` over the `inbox` table; on PostgreSQL, rival claimants skip each other's rows. */
 export class SqlInbox implements Inbox {
@@ -69,7 +71,7 @@ export class SqlInbox implements Inbox {
               .whereRef('j.platform', '=', 'i.platform')
               .whereRef('j.chat_key', '=', 'i.chat_key')
               .whereRef('j.seq', '<', 'i.seq')
-              .where('j.state', '<>', 'done')
+              .where('j.state', 'in', OPEN)
               // Taken by this holder: it is in this replica's own queue, which keeps the order.
               .where((w) =>
                 w.not(

@@ -36,6 +36,8 @@ export interface EmailOptions {
   readonly publicUrl: string
   /** Outbox poll interval (default 5 s). */
   readonly workerIntervalMs?: number | undefined
+  /** How long a claimed batch of mails stays this process's (`REPLICA_TIMEOUT_MS`). */
+  readonly claimLeaseMs?: number | undefined
   /** First retry delay (default 5 s; doubles up to `retryMaxMs`, default 1 h). */
   readonly retryBaseMs?: number | undefined
   readonly retryMaxMs?: number | undefined
@@ -87,6 +89,7 @@ export function createEmail(deps: EmailDeps, options: EmailOptions): Email {
     { outbox: deps.stores.outbox, transport, health, log, metrics, now },
     {
       intervalMs: options.workerIntervalMs,
+      claimLeaseMs: options.claimLeaseMs,
       retryBaseMs: options.retryBaseMs,
       retryMaxMs: options.retryMaxMs,
       probeIntervalMs: options.probeIntervalMs,

@@ -23,6 +23,9 @@ export function emailFrom(config: Config, deps: SubsystemDeps): Email | undefine
         from: config.SMTP_FROM,
         adminEmail: config.ADMIN_EMAIL,
         publicUrl: config.PUBLIC_URL,
+        // Each mail's claim is renewed right before it is sent, so a short lease is safe, and
+        // the mails a dead (or restarted) process had claimed go out within this time.
+        claimLeaseMs: config.REPLICA_TIMEOUT_MS,
       })
     : undefined
 }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DoubleChatRequest } from '../doubles/ollama-double.js'
 import { signEvent } from '../doubles/stripe-double.js'
 import { adversarialInput, hostileRegexCard, pngBomb } from '../fixtures/cards/sample-cards.js'
-import { STRIPE_WEBHOOK_SECRET, World } from './e2e-world.js'
+import { STRIPE_WEBHOOK_SECRET, World, waitUntilAsync } from './e2e-world.js'
 import { type FuzzResult, fuzzRequests, runFuzz } from './fuzz.js'
 
 /**
@@ -359,7 +359,16 @@ describe('made-up commands', () => {
     const users = Array.from({ length: 500 }, (_, i) => 802_000 + i)
     // One made-up command first, so the shared `unknown` series exists before counting.
     await world.telegramSay(users[0] ?? 0, '/not_a_command_warmup')
-    const before = await appSeries()
+    // The Ollama host's series appear with its first probe, which may land at any time: count
+    // only once it is there, so the comparison is about the commands.
+    const before = await waitUntilAsync(
+      async () => {
+        const series = await appSeries()
+        return series.some((l) => l.startsWith('justlayme_llm_host_up')) && series
+      },
+      30_000,
+      'the Ollama host probe',
+    )
     const sentBefore = new Map(users.map((u) => [u, world.telegram.botMessages(u).length]))
 
     for (let i = 0; i < 10_000; i++) {
